@@ -136,6 +136,22 @@ internal static class NmfKernels
     private static void CombineRows(ReadOnlySpan<double> weights, RowMajorMatrix b, Span<double> target)
     {
         target.Clear();
+        if (b.Cols < 32)
+        {
+            // Short rows (k x k products): a plain loop beats a vector call per row of B.
+            for (int r = 0; r < weights.Length; r++)
+            {
+                double weight = weights[r];
+                ReadOnlySpan<double> source = b.Row(r);
+                for (int j = 0; j < source.Length; j++)
+                {
+                    target[j] += weight * source[j];
+                }
+            }
+
+            return;
+        }
+
         for (int r = 0; r < weights.Length; r++)
         {
             double weight = weights[r];

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Ec2Ops.Core.Factorization;
@@ -30,11 +31,11 @@ internal static class TruncatedSvd
         }
         else
         {
-            var q = RangeFinder(a, at, size, rank, seed, cancellationToken);
+            var qt = RangeFinder(a, at, size, rank, seed, cancellationToken);
             // B = Qᵀ A is small (size x cols); its SVD lifts back through Q.
-            var b = ToMathNet(NmfKernels.DotRows(q.Transpose(), at, cancellationToken));
+            var b = ToMathNet(NmfKernels.DotRows(qt, at, cancellationToken));
             var (bu, bs, bvt) = ThinSvdWide(b);
-            leftOfA = ToMathNet(q) * bu;
+            leftOfA = ToMathNet(qt).TransposeThisAndMultiply(bu);
             s = bs;
             rightOfAt = bvt;
         }
@@ -76,13 +77,17 @@ internal static class TruncatedSvd
         return (uOut, sOut, vOut);
     }
 
-    /// <summary>Orthonormal basis (rows x size) of A's dominant range, scikit-learn's randomized_range_finder.</summary>
+    /// <summary>
+    /// scikit-learn's randomized_range_finder, returning Qᵀ (size x rows): an orthonormal basis of A's
+    /// dominant range. Everything stays transposed (Yᵀ = Ωᵀ Aᵀ, Zᵀ = Qᵀ A) so the products are
+    /// row dot products and the basis vectors are contiguous rows.
+    /// </summary>
     private static RowMajorMatrix RangeFinder(RowMajorMatrix a, RowMajorMatrix at, int size, int rank, int? seed, CancellationToken cancellationToken)
     {
         int powerIterations = rank < 0.1 * Math.Min(a.Rows, a.Cols) ? 7 : 4;
         var rng = NumpyRandomState.FromSeedOrEntropy(seed);
 
-        // Omega (cols x size) is kept transposed, as the kernels want rows.
+        // numpy draws Ω (cols x size) row by row; Ωᵀ is filled in that order.
         var omegaT = new RowMajorMatrix(size, a.Cols);
         for (int j = 0; j < a.Cols; j++)
         {
@@ -92,20 +97,58 @@ internal static class TruncatedSvd
             }
         }
 
-        // Y = A Ω (rows x size) is computed as DotRows(A, Ωᵀ); Z = Aᵀ Q as DotRows(Aᵀ, Qᵀ).
-        var y = NmfKernels.DotRows(a, omegaT, cancellationToken);
+        var yt = NmfKernels.DotRows(omegaT, a, cancellationToken);
         for (int iteration = 0; iteration < powerIterations; iteration++)
         {
-            var q = Orthonormalize(y);
-            var z = Orthonormalize(NmfKernels.DotRows(at, q.Transpose(), cancellationToken));
-            y = NmfKernels.DotRows(a, z.Transpose(), cancellationToken);
+            // Normalizing every half step (scikit-learn uses LU; QR spans the same space) keeps
+            // the small singular directions from drowning in rounding.
+            var qt = OrthonormalizeRows(yt);
+            var zt = OrthonormalizeRows(NmfKernels.DotRows(qt, at, cancellationToken));
+            yt = NmfKernels.DotRows(zt, a, cancellationToken);
         }
 
-        return Orthonormalize(y);
+        return OrthonormalizeRows(yt);
     }
 
-    private static RowMajorMatrix Orthonormalize(RowMajorMatrix m) =>
-        FromMathNet(ToMathNet(m).QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Q);
+    /// <summary>
+    /// Gram-Schmidt on the rows, run twice ("twice is enough") so the result is orthonormal to
+    /// rounding. A row that is (numerically) in the span of earlier rows becomes zero.
+    /// </summary>
+    private static RowMajorMatrix OrthonormalizeRows(RowMajorMatrix m)
+    {
+        var q = m.Clone();
+        var norms = new double[q.Rows];
+        for (int r = 0; r < q.Rows; r++)
+        {
+            norms[r] = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(q.Row(r)));
+        }
+
+        for (int r = 0; r < q.Rows; r++)
+        {
+            Span<double> row = q.Row(r);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                for (int p = 0; p < r; p++)
+                {
+                    ReadOnlySpan<double> earlier = q.Row(p);
+                    double projection = TensorPrimitives.Dot(earlier, row);
+                    TensorPrimitives.MultiplyAdd(earlier, -projection, row, row);
+                }
+            }
+
+            double norm = Math.Sqrt(TensorPrimitives.SumOfSquares<double>(row));
+            if (norm <= 1e-12 * norms[r] || norm == 0)
+            {
+                row.Clear();
+            }
+            else
+            {
+                TensorPrimitives.Multiply(row, 1.0 / norm, row);
+            }
+        }
+
+        return q;
+    }
 
     /// <summary>SVD of a tall matrix (rows ≥ cols) through its thin QR: A = Q R, R = U' S Vᵀ, so U = Q U'.</summary>
     private static (Matrix<double> U, Vector<double> S, Matrix<double> Vt) ThinSvd(Matrix<double> a)
@@ -123,19 +166,5 @@ internal static class TruncatedSvd
     }
 
     private static Matrix<double> ToMathNet(RowMajorMatrix m) =>
-        Matrix<double>.Build.Dense(m.Rows, m.Cols, (i, j) => m[i, j]);
-
-    private static RowMajorMatrix FromMathNet(Matrix<double> m)
-    {
-        var result = new RowMajorMatrix(m.RowCount, m.ColumnCount);
-        for (int i = 0; i < m.RowCount; i++)
-        {
-            for (int j = 0; j < m.ColumnCount; j++)
-            {
-                result[i, j] = m[i, j];
-            }
-        }
-
-        return result;
-    }
+        Matrix<double>.Build.DenseOfRowMajor(m.Rows, m.Cols, m.Data);
 }
