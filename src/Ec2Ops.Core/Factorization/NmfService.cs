@@ -25,7 +25,7 @@ public sealed class NmfService
     public NmfResult Factorize(double[][] rows, NmfOptions options, string[]? featureNames = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var v = NmfValidation.ToMatrix(rows, "input", featureNames);
+        var v = NmfValidation.ToMatrix(rows, "the input", featureNames);
         int rank = options.Rank ?? v.Cols;
         var init = NmfInitializer.Resolve(options.Init, rank, v.Rows, v.Cols);
         NmfValidation.CheckOptions(options, v, featureNames, rank, init);
@@ -50,7 +50,7 @@ public sealed class NmfService
     public NmfResult Transform(double[][] rows, double[][] components, NmfOptions options, string[]? featureNames = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var v = NmfValidation.ToMatrix(rows, "input", featureNames);
+        var v = NmfValidation.ToMatrix(rows, "the input", featureNames);
         var h = NmfValidation.ToComponents(components, v.Cols);
         int rank = h.Rows;
         NmfValidation.CheckOptions(options with { Init = NmfInit.Random }, v, featureNames, rank, NmfInit.Random);

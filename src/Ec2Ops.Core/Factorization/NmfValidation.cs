@@ -12,7 +12,7 @@ internal static class NmfValidation
     {
         if (rows is null || rows.Length == 0)
         {
-            throw Error("NmfEmptyInput", Ec2OpsErrorCategory.InvalidData, $"The {what} has no rows: NMF needs at least one row of numbers.", rows,
+            throw Error("NmfEmptyInput", Ec2OpsErrorCategory.InvalidData, $"{Capitalize(what)} has no rows: NMF needs at least one row of numbers.", rows,
                 "Pass rows through the pipeline, with -Matrix, or with -Path.");
         }
 
@@ -22,14 +22,14 @@ internal static class NmfValidation
             var row = rows[i];
             if (row is null || row.Length == 0)
             {
-                throw Error("NmfEmptyRow", Ec2OpsErrorCategory.InvalidData, $"Row {i} of the {what} has no values.", i,
+                throw Error("NmfEmptyRow", Ec2OpsErrorCategory.InvalidData, $"Row {i} of {what} has no values.", i,
                     "Remove the empty row or fill it with numbers.");
             }
 
             if (row.Length != cols)
             {
                 throw Error("NmfRaggedRow", Ec2OpsErrorCategory.InvalidData,
-                    $"Row {i} of the {what} has {row.Length} values but row 0 has {cols}: every row needs the same number of columns.", row,
+                    $"Row {i} of {what} has {row.Length} values but row 0 has {cols}: every row needs the same number of columns.", row,
                     "Give every row the same number of values.");
             }
 
@@ -42,7 +42,7 @@ internal static class NmfValidation
         return RowMajorMatrix.FromJagged(rows);
     }
 
-    /// <summary>Checks one value; shared with the file readers so they report the same way.</summary>
+    /// <summary>Checks one value; shared with the file readers so they report the same way. <paramref name="what"/> names the source with its article ("the input", "'a.csv' (line 3)").</summary>
     public static void CheckCell(double value, int row, int col, string what, string[]? featureNames)
     {
         if (!double.IsFinite(value))
@@ -63,8 +63,10 @@ internal static class NmfValidation
     public static string CellName(int row, int col, string what, string[]? featureNames)
     {
         string name = featureNames is not null && col < featureNames.Length ? $" ('{featureNames[col]}')" : string.Empty;
-        return $"Row {row}, column {col}{name} of the {what}";
+        return $"Row {row}, column {col}{name} of {what}";
     }
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     public static RowMajorMatrix ToComponents(double[][]? components, int cols)
     {
@@ -85,7 +87,7 @@ internal static class NmfValidation
             }
         }
 
-        var h = ToMatrix(components, "components", null);
+        var h = ToMatrix(components, "the components", null);
         if (h.Data.All(x => x == 0))
         {
             throw Error("NmfComponentsAllZero", Ec2OpsErrorCategory.InvalidArgument, "The components are all zero: no W can reconstruct anything from them.",
@@ -168,7 +170,7 @@ internal static class NmfValidation
                 if (j >= 0)
                 {
                     throw Error("NmfZeroWithNonPositiveBeta", Ec2OpsErrorCategory.InvalidData,
-                        $"{CellName(i, j, "input", featureNames)} is 0, but beta {Format(beta)} (e.g. Itakura-Saito) needs strictly positive values: the solver may diverge.", 0.0,
+                        $"{CellName(i, j, "the input", featureNames)} is 0, but beta {Format(beta)} (e.g. Itakura-Saito) needs strictly positive values: the solver may diverge.", 0.0,
                         "Add a small value to the data, or use a positive beta such as KullbackLeibler.");
                 }
             }

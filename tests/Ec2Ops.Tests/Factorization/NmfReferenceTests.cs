@@ -1,3 +1,4 @@
+using Ec2Ops.Core;
 using Ec2Ops.Core.Factorization;
 
 namespace Ec2Ops.Tests.Factorization;
@@ -21,6 +22,83 @@ public class NmfReferenceTests
         Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
         NmfAssert.Close(reference.W, result.W, 1e-8);
         NmfAssert.Close(reference.H, result.H, 1e-8);
+    }
+}
+
+/// <summary>More scikit-learn 1.2.1 results (Reference/make_extra_cases.py wrote them; the values are committed).</summary>
+public class NmfExtraCaseTests
+{
+    [Theory]
+    [InlineData("seed-cd-regularized")]
+    [InlineData("seed-mu-regularized")]
+    [InlineData("rand-mu-itakura-saito")]
+    [InlineData("rand-mu-beta-1.5")]
+    [InlineData("rand-mu-beta-3")]
+    [InlineData("rand-cd-random-init")]
+    [InlineData("seed-auto-init-rank5-random")]
+    [InlineData("seed-auto-init-rank2-nndsvda")]
+    [InlineData("rand-cd-tol")]
+    [InlineData("rand-cd-tol-loose")]
+    [InlineData("rand-mu-tol")]
+    [InlineData("rand-cd-not-converged")]
+    public void ReproducesScikitLearn(string name)
+    {
+        var reference = NmfReference.LoadExtra(name);
+        var log = new RecordingOperationLog();
+
+        var result = new NmfService(log).Factorize(reference.V, reference.Options);
+
+        Assert.Equal(reference.Iterations, result.Iterations);
+        Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
+        NmfAssert.Close(reference.W, result.W, 1e-8);
+        NmfAssert.Close(reference.H, result.H, 1e-8);
+        Assert.Equal(reference.Warnings, log.Warnings);
+        Assert.Equal(reference.Options.Tolerance > 0 ? reference.Warnings.Length == 0 : null, result.Converged);
+    }
+
+    [Fact]
+    public void AutoInitFollowsScikitLearnRule()
+    {
+        var small = NmfReference.LoadExtra("seed-auto-init-rank5-random");
+        var fit = NmfReference.LoadExtra("seed-auto-init-rank2-nndsvda");
+
+        Assert.Equal(NmfInit.Random, new NmfService().Factorize(small.V, small.Options).Init);
+        Assert.Equal(NmfInit.Nndsvda, new NmfService().Factorize(fit.V, fit.Options).Init);
+        Assert.Equal(NmfInit.Nndsvda, NmfInitializer.Resolve(NmfInit.Auto, 4, 4, 9));
+        Assert.Equal(NmfInit.Random, NmfInitializer.Resolve(NmfInit.Auto, 5, 4, 9));
+        Assert.Equal(NmfInit.Nndsvd, NmfInitializer.Resolve(NmfInit.Nndsvd, 2, 4, 9));
+    }
+
+    [Fact]
+    public void RandomizedSvdPathMatchesScikitLearnClosely()
+    {
+        // 40 x 60 with rank 3: 3 + 10 oversamples < 40, so both sides use a randomized SVD
+        // (scikit-learn normalizes power steps with LU, this port with Gram-Schmidt).
+        var reference = NmfReference.LoadExtra("wide-cd-randomized-svd");
+
+        var result = new NmfService().Factorize(reference.V, reference.Options);
+
+        Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-6);
+        NmfAssert.Close(reference.W, result.W, 1e-5);
+        NmfAssert.Close(reference.H, result.H, 1e-5);
+    }
+
+    [Theory]
+    [InlineData("seed-cd-transform")]
+    [InlineData("seed-mu-transform")]
+    public void TransformMatchesScikitLearn(string name)
+    {
+        var reference = NmfReference.LoadExtra(name);
+        var service = new NmfService();
+        var fit = service.Factorize(reference.V, reference.Options);
+
+        var transformed = service.Transform(reference.TransformV!, fit.H, reference.Options);
+
+        NmfAssert.Close(reference.TransformW!, transformed.W, 1e-8);
+        Assert.True(transformed.IsTransform);
+        Assert.Equal(fit.H, transformed.H);
+        Assert.Equal(3, transformed.RowCount);
+        Assert.Equal(2, transformed.Rank);
     }
 }
 
