@@ -12,6 +12,7 @@
     TypesToProcess       = @()
     CmdletsToExport      = @(
         'Get-InstanceMetadata'
+        'Invoke-Nmf'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

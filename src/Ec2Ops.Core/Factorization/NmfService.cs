@@ -45,7 +45,7 @@ public sealed class NmfService
     /// <summary>
     /// Solves for W with <paramref name="components"/> (Rank x columns) held fixed, as scikit-learn's
     /// <c>transform</c>: W starts at zero for coordinate descent and at sqrt(mean(V)/rank) for
-    /// multiplicative update. <see cref="NmfOptions.Init"/> and <see cref="NmfOptions.Rank"/> are not used.
+    /// multiplicative update. <see cref="NmfOptions.Init"/> is not used; <see cref="NmfOptions.Rank"/>, if set, must equal the number of component rows.
     /// </summary>
     public NmfResult Transform(double[][] rows, double[][] components, NmfOptions options, string[]? featureNames = null, CancellationToken cancellationToken = default)
     {
@@ -53,6 +53,13 @@ public sealed class NmfService
         var v = NmfValidation.ToMatrix(rows, "the input", featureNames);
         var h = NmfValidation.ToComponents(components, v.Cols);
         int rank = h.Rows;
+        if (options.Rank is int asked && asked != rank)
+        {
+            throw NmfValidation.Error("NmfComponentShape", Ec2OpsErrorCategory.InvalidArgument,
+                $"Rank {asked} differs from the {rank} rows of the components: a transform keeps the rank of its components.", asked,
+                "Leave out the rank when passing components.");
+        }
+
         NmfValidation.CheckOptions(options with { Init = NmfInit.Random }, v, featureNames, rank, NmfInit.Random);
 
         var clock = Stopwatch.StartNew();
