@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
@@ -79,12 +81,8 @@ internal static class NmfCoordinateDescent
             for (int t = 0; t < k; t++)
             {
                 // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t].
-                double grad = -target[t];
                 ReadOnlySpan<double> hhtRow = hht.Row(t);
-                for (int r = 0; r < k; r++)
-                {
-                    grad += hhtRow[r] * row[r];
-                }
+                double grad = TensorPrimitives.Dot<double>(hhtRow, row) - target[t];
 
                 // Projected gradient: at the bound only a descent direction counts.
                 double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;

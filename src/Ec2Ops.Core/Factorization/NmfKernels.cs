@@ -183,28 +183,77 @@ internal static class NmfKernels
         Span<double> tile = stackalloc double[16];
         fixed (double* aData = a.Data, bData = b.Data)
         {
-            // Edge blocks repeat their last row: the extra results are computed and dropped,
-            // which keeps one 4x4 kernel instead of a family of edge kernels.
+            // A bottom-edge block repeats its last row: the extra results are computed and dropped.
             double* a0 = aData + ((long)i0 * q);
             double* a1 = aData + ((long)(i0 + Math.Min(1, rowsHere - 1)) * q);
             double* a2 = aData + ((long)(i0 + Math.Min(2, rowsHere - 1)) * q);
             double* a3 = aData + ((long)(i0 + Math.Min(3, rowsHere - 1)) * q);
-            for (int r0 = 0; r0 < b.Rows; r0 += 4)
+            int r0 = 0;
+            for (; r0 + 4 <= b.Rows; r0 += 4)
             {
-                int colsHere = Math.Min(4, b.Rows - r0);
                 double* b0 = bData + ((long)r0 * q);
-                double* b1 = bData + ((long)(r0 + Math.Min(1, colsHere - 1)) * q);
-                double* b2 = bData + ((long)(r0 + Math.Min(2, colsHere - 1)) * q);
-                double* b3 = bData + ((long)(r0 + Math.Min(3, colsHere - 1)) * q);
-                Dot4x4(a0, a1, a2, a3, b0, b1, b2, b3, q, tile);
-                for (int x = 0; x < rowsHere; x++)
-                {
-                    for (int y = 0; y < colsHere; y++)
-                    {
-                        c[i0 + x, r0 + y] = tile[(x * 4) + y];
-                    }
-                }
+                Dot4x4(a0, a1, a2, a3, b0, b0 + q, b0 + (2L * q), b0 + (3L * q), q, tile);
+                StoreTile(c, tile, i0, rowsHere, r0, 4, 4);
             }
+
+            // The last 1-3 rows of B, two at a time (an odd one is paired with itself):
+            // cheaper than padding them to a full 4x4 tile.
+            for (; r0 < b.Rows; r0 += 2)
+            {
+                int colsHere = Math.Min(2, b.Rows - r0);
+                double* b0 = bData + ((long)r0 * q);
+                Dot4x2(a0, a1, a2, a3, b0, b0 + ((colsHere - 1L) * q), q, tile);
+                StoreTile(c, tile, i0, rowsHere, r0, colsHere, 2);
+            }
+        }
+    }
+
+    private static void StoreTile(RowMajorMatrix c, Span<double> tile, int i0, int rowsHere, int r0, int colsHere, int tileWidth)
+    {
+        for (int x = 0; x < rowsHere; x++)
+        {
+            for (int y = 0; y < colsHere; y++)
+            {
+                c[i0 + x, r0 + y] = tile[(x * tileWidth) + y];
+            }
+        }
+    }
+
+    /// <summary>The 8 dot products of 4 A rows with 2 B rows (the edge of <see cref="Dot4x4"/>).</summary>
+    private static unsafe void Dot4x2(double* a0, double* a1, double* a2, double* a3, double* b0, double* b1, int q, Span<double> tile)
+    {
+        var c00 = Vector512<double>.Zero; var c01 = c00; var c10 = c00; var c11 = c00;
+        var c20 = c00; var c21 = c00; var c30 = c00; var c31 = c00;
+        int j = 0;
+        for (; j <= q - 8; j += 8)
+        {
+            var y0 = Avx512F.LoadVector512(b0 + j);
+            var y1 = Avx512F.LoadVector512(b1 + j);
+            var x = Avx512F.LoadVector512(a0 + j);
+            c00 = Avx512F.FusedMultiplyAdd(x, y0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, y1, c01);
+            x = Avx512F.LoadVector512(a1 + j);
+            c10 = Avx512F.FusedMultiplyAdd(x, y0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, y1, c11);
+            x = Avx512F.LoadVector512(a2 + j);
+            c20 = Avx512F.FusedMultiplyAdd(x, y0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, y1, c21);
+            x = Avx512F.LoadVector512(a3 + j);
+            c30 = Avx512F.FusedMultiplyAdd(x, y0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, y1, c31);
+        }
+
+        tile[0] = Vector512.Sum(c00); tile[1] = Vector512.Sum(c01);
+        tile[2] = Vector512.Sum(c10); tile[3] = Vector512.Sum(c11);
+        tile[4] = Vector512.Sum(c20); tile[5] = Vector512.Sum(c21);
+        tile[6] = Vector512.Sum(c30); tile[7] = Vector512.Sum(c31);
+        for (; j < q; j++)
+        {
+            double y0 = b0[j], y1 = b1[j];
+            tile[0] += a0[j] * y0; tile[1] += a0[j] * y1;
+            tile[2] += a1[j] * y0; tile[3] += a1[j] * y1;
+            tile[4] += a2[j] * y0; tile[5] += a2[j] * y1;
+            tile[6] += a3[j] * y0; tile[7] += a3[j] * y1;
         }
     }
 
