@@ -88,7 +88,9 @@ public sealed class NmfService
             if (_progress is not null && percent != lastPercent)
             {
                 lastPercent = percent;
-                _progress.Report(new OperationProgress(Activity, Invariant($"Iteration {iteration} of at most {options.MaxIterations}"), percent));
+                // Iterations cost about the same, so the time so far predicts the rest.
+                int remaining = (int)Math.Ceiling(clock.Elapsed.TotalSeconds / iteration * (options.MaxIterations - iteration));
+                _progress.Report(new OperationProgress(Activity, Invariant($"Iteration {iteration} of at most {options.MaxIterations}"), percent, remaining));
             }
         }
 

@@ -125,6 +125,8 @@ public class NmfServiceTests
         Assert.Equal(Enumerable.Range(1, 40).Select(i => 100 * i / 40).Distinct().Append(100), reports.Select(r => r.PercentComplete));
         Assert.Equal("Iteration 1 of at most 40", reports[0].Status);
         Assert.Equal("Done", reports[^1].Status);
+        Assert.All(reports.SkipLast(1), r => Assert.True(r.SecondsRemaining >= 0));
+        Assert.Equal(0, reports[^2].SecondsRemaining);
     }
 
     [Fact]
