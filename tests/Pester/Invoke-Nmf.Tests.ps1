@@ -60,7 +60,7 @@ Describe 'Invoke-Nmf' {
 
     Context 'rows as objects' {
         It 'uses the chosen properties as columns and names' {
-            $rows = $script:v | ForEach-Object { [pscustomobject]@{ cpu = $_[0]; mem = $_[1]; disk = $_[2]; net = $_[3]; host = 'x' } }
+            $rows = $script:v | ForEach-Object { [pscustomobject]@{ cpu = $_[0]; mem = $_[1]; disk = $_[2]; net = $_[3]; name = 'web-1' } }
             $r = $rows | Invoke-Nmf -Property cpu, mem, disk, net -Rank 2
             $r.FeatureNames | Should -Be @('cpu', 'mem', 'disk', 'net')
             [math]::Abs($r.ReconstructionError - 4.27069362832392) | Should -BeLessThan 1e-9
@@ -112,7 +112,7 @@ Describe 'Invoke-Nmf' {
             $problems.Count | Should -Be 1
             $problems[0].FullyQualifiedErrorId | Should -Be "NmfNegativeValue,$script:command"
             $problems[0].Exception.Message | Should -BeLike 'Row 1, column 1 of the input is -1*'
-            $warnings[0] | Should -BeLike '1 of 4 input rows were skipped*'
+            $warnings[0].Message | Should -BeLike '1 of 4 input rows were skipped*'
         }
 
         It 'stops with a clear error when the loss needs the other solver' {
@@ -127,7 +127,7 @@ Describe 'Invoke-Nmf' {
         It 'warns like scikit-learn when MaxIterations is reached' {
             $r = Invoke-Nmf -Matrix $script:v -Rank 2 -MaxIterations 3 -Tolerance 1e-12 -WarningVariable warnings -WarningAction SilentlyContinue
             $r.Converged | Should -BeFalse
-            $warnings[0] | Should -Be 'Maximum number of iterations 3 reached. Increase it to improve convergence.'
+            $warnings[0].Message | Should -Be 'Maximum number of iterations 3 reached. Increase it to improve convergence.'
         }
     }
 
