@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
@@ -81,8 +79,14 @@ internal static class NmfCoordinateDescent
             for (int t = 0; t < k; t++)
             {
                 // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t].
+                // Summed in scikit-learn's order (a plain loop over r): near a fixed point the
+                // violation is a sum of rounding noise, and tol = 0 stops only at exactly zero.
+                double grad = -target[t];
                 ReadOnlySpan<double> hhtRow = hht.Row(t);
-                double grad = TensorPrimitives.Dot<double>(hhtRow, row) - target[t];
+                for (int r = 0; r < k; r++)
+                {
+                    grad += hhtRow[r] * row[r];
+                }
 
                 // Projected gradient: at the bound only a descent direction counts.
                 double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -19,7 +21,8 @@ internal static class NmfKernels
     private const long ParallelThreshold = 1 << 16;
 
     /// <summary>C = A · Bᵀ, i.e. C[i, r] = dot(A row i, B row r). A is p x q, B is s x q, C is p x s.</summary>
-    public static RowMajorMatrix DotRows(RowMajorMatrix a, RowMajorMatrix b, CancellationToken cancellationToken = default)
+    /// <param name="allowAvx512">False forces the portable kernel (for tests of the path other CPUs take).</param>
+    public static RowMajorMatrix DotRows(RowMajorMatrix a, RowMajorMatrix b, CancellationToken cancellationToken = default, bool allowAvx512 = true)
     {
         if (a.Cols != b.Cols)
         {
@@ -32,7 +35,7 @@ internal static class NmfKernels
         {
             for (int block = first; block < last; block++)
             {
-                DotRowBlock(a, b, c, block * 4);
+                DotRowBlock(a, b, c, block * 4, allowAvx512 && Avx512F.IsSupported);
             }
         });
         return c;
@@ -163,20 +166,35 @@ internal static class NmfKernels
     }
 
     /// <summary>Fills C rows i0..i0+3 (fewer at the bottom edge): dot products with every row of B.</summary>
-    private static unsafe void DotRowBlock(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c, int i0)
+    private static unsafe void DotRowBlock(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c, int i0, bool avx512)
     {
         int q = a.Cols;
         int rowsHere = Math.Min(4, a.Rows - i0);
-        if (!Avx512F.IsSupported || q < 8)
+        if (q < 8)
         {
+            // Too short to vectorize: sum in index order, as reference BLAS does.
             for (int i = i0; i < i0 + rowsHere; i++)
             {
+                ReadOnlySpan<double> x = a.Row(i);
                 for (int r = 0; r < b.Rows; r++)
                 {
-                    c[i, r] = TensorPrimitives.Dot<double>(a.Row(i), b.Row(r));
+                    ReadOnlySpan<double> y = b.Row(r);
+                    double sum = 0;
+                    for (int j = 0; j < q; j++)
+                    {
+                        sum += x[j] * y[j];
+                    }
+
+                    c[i, r] = sum;
                 }
             }
 
+            return;
+        }
+
+        if (!avx512)
+        {
+            PortableDotRowBlock(a, b, c, i0, rowsHere);
             return;
         }
 
@@ -204,6 +222,59 @@ internal static class NmfKernels
                 double* b0 = bData + ((long)r0 * q);
                 Dot4x2(a0, a1, a2, a3, b0, b0 + ((colsHere - 1L) * q), q, tile);
                 StoreTile(c, tile, i0, rowsHere, r0, colsHere, 2);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same 4x4 tiling with <see cref="Vector{T}"/> (AVX2, or Arm64 NEON on Graviton) for CPUs
+    /// without AVX-512; edge tiles repeat their last row or column.
+    /// </summary>
+    private static unsafe void PortableDotRowBlock(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c, int i0, int rowsHere)
+    {
+        int q = a.Cols;
+        int width = Vector<double>.Count;
+        Span<double> tile = stackalloc double[16];
+        fixed (double* aData = a.Data, bData = b.Data)
+        {
+            double* a0 = aData + ((long)i0 * q);
+            double* a1 = aData + ((long)(i0 + Math.Min(1, rowsHere - 1)) * q);
+            double* a2 = aData + ((long)(i0 + Math.Min(2, rowsHere - 1)) * q);
+            double* a3 = aData + ((long)(i0 + Math.Min(3, rowsHere - 1)) * q);
+            for (int r0 = 0; r0 < b.Rows; r0 += 4)
+            {
+                int colsHere = Math.Min(4, b.Rows - r0);
+                double* b0 = bData + ((long)r0 * q);
+                double* b1 = bData + ((long)(r0 + Math.Min(1, colsHere - 1)) * q);
+                double* b2 = bData + ((long)(r0 + Math.Min(2, colsHere - 1)) * q);
+                double* b3 = bData + ((long)(r0 + Math.Min(3, colsHere - 1)) * q);
+                var c00 = Vector<double>.Zero; var c01 = c00; var c02 = c00; var c03 = c00;
+                var c10 = c00; var c11 = c00; var c12 = c00; var c13 = c00;
+                var c20 = c00; var c21 = c00; var c22 = c00; var c23 = c00;
+                var c30 = c00; var c31 = c00; var c32 = c00; var c33 = c00;
+                int j = 0;
+                for (; j <= q - width; j += width)
+                {
+                    var y0 = Unsafe.ReadUnaligned<Vector<double>>(b0 + j);
+                    var y1 = Unsafe.ReadUnaligned<Vector<double>>(b1 + j);
+                    var y2 = Unsafe.ReadUnaligned<Vector<double>>(b2 + j);
+                    var y3 = Unsafe.ReadUnaligned<Vector<double>>(b3 + j);
+                    var x = Unsafe.ReadUnaligned<Vector<double>>(a0 + j);
+                    c00 += x * y0; c01 += x * y1; c02 += x * y2; c03 += x * y3;
+                    x = Unsafe.ReadUnaligned<Vector<double>>(a1 + j);
+                    c10 += x * y0; c11 += x * y1; c12 += x * y2; c13 += x * y3;
+                    x = Unsafe.ReadUnaligned<Vector<double>>(a2 + j);
+                    c20 += x * y0; c21 += x * y1; c22 += x * y2; c23 += x * y3;
+                    x = Unsafe.ReadUnaligned<Vector<double>>(a3 + j);
+                    c30 += x * y0; c31 += x * y1; c32 += x * y2; c33 += x * y3;
+                }
+
+                tile[0] = Vector.Sum(c00); tile[1] = Vector.Sum(c01); tile[2] = Vector.Sum(c02); tile[3] = Vector.Sum(c03);
+                tile[4] = Vector.Sum(c10); tile[5] = Vector.Sum(c11); tile[6] = Vector.Sum(c12); tile[7] = Vector.Sum(c13);
+                tile[8] = Vector.Sum(c20); tile[9] = Vector.Sum(c21); tile[10] = Vector.Sum(c22); tile[11] = Vector.Sum(c23);
+                tile[12] = Vector.Sum(c30); tile[13] = Vector.Sum(c31); tile[14] = Vector.Sum(c32); tile[15] = Vector.Sum(c33);
+                AddTail(a0, a1, a2, a3, b0, b1, b2, b3, j, q, tile);
+                StoreTile(c, tile, i0, rowsHere, r0, colsHere, 4);
             }
         }
     }
@@ -304,7 +375,15 @@ internal static class NmfKernels
         tile[8] = Vector512.Sum(c20); tile[9] = Vector512.Sum(c21); tile[10] = Vector512.Sum(c22); tile[11] = Vector512.Sum(c23);
         tile[12] = Vector512.Sum(c30); tile[13] = Vector512.Sum(c31); tile[14] = Vector512.Sum(c32); tile[15] = Vector512.Sum(c33);
 
-        // The last q % 8 columns.
+        AddTail(a0, a1, a2, a3, b0, b1, b2, b3, j, q, tile);
+    }
+
+    /// <summary>Adds the columns j..q-1 that did not fill a whole vector.</summary>
+    private static unsafe void AddTail(
+        double* a0, double* a1, double* a2, double* a3,
+        double* b0, double* b1, double* b2, double* b3,
+        int j, int q, Span<double> tile)
+    {
         for (; j < q; j++)
         {
             double x0 = a0[j], x1 = a1[j], x2 = a2[j], x3 = a3[j];

@@ -28,7 +28,16 @@ public class NmfKernelTests
         var a = Random(p, q, 1);
         var b = Random(s, q, 2);
 
-        var c = NmfKernels.DotRows(a, b);
+        // Both the AVX-512 kernel (where the CPU has it) and the portable one other CPUs run.
+        foreach (bool allowAvx512 in new[] { true, false })
+        {
+            AssertProduct(a, b, NmfKernels.DotRows(a, b, allowAvx512: allowAvx512));
+        }
+    }
+
+    private static void AssertProduct(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c)
+    {
+        int p = a.Rows, q = a.Cols, s = b.Rows;
 
         for (int i = 0; i < p; i++)
         {
