@@ -54,7 +54,6 @@ internal static class NmfCoordinateDescent
     {
         int k = w.Cols;
         var hht = NmfKernels.DotRows(h, h, cancellationToken);
-        var xht = NmfKernels.DotRows(x, h, cancellationToken);
         if (l2 != 0.0)
         {
             for (int t = 0; t < k; t++)
@@ -63,38 +62,42 @@ internal static class NmfCoordinateDescent
             }
         }
 
-        if (l1 != 0.0)
+        // XHᵀ is computed and consumed chunk by chunk, in one parallel pass.
+        return NmfKernels.DotRowsThen(x, h, cancellationToken, (xht, first, last) =>
         {
-            for (int i = 0; i < xht.Data.Length; i++)
-            {
-                xht.Data[i] -= l1;
-            }
-        }
-
-        return NmfKernels.SumRows(w.Rows, (long)k * k, cancellationToken, 0, (i, _) =>
-        {
-            Span<double> row = w.Row(i);
-            ReadOnlySpan<double> target = xht.Row(i);
             double violation = 0;
-            for (int t = 0; t < k; t++)
+            for (int i = first; i < last; i++)
             {
-                // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t].
-                // Summed in scikit-learn's order (a plain loop over r): near a fixed point the
-                // violation is a sum of rounding noise, and tol = 0 stops only at exactly zero.
-                double grad = -target[t];
-                ReadOnlySpan<double> hhtRow = hht.Row(t);
-                for (int r = 0; r < k; r++)
+                Span<double> row = w.Row(i);
+                Span<double> target = xht.Row(i);
+                if (l1 != 0.0)
                 {
-                    grad += hhtRow[r] * row[r];
+                    for (int t = 0; t < k; t++)
+                    {
+                        target[t] -= l1;
+                    }
                 }
 
-                // Projected gradient: at the bound only a descent direction counts.
-                double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;
-                violation += Math.Abs(pg);
-                double hess = hhtRow[t];
-                if (hess != 0)
+                for (int t = 0; t < k; t++)
                 {
-                    row[t] = Math.Max(row[t] - (grad / hess), 0.0);
+                    // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t], summed in scikit-learn's
+                    // order (a plain loop over r): near a fixed point the violation is a sum of
+                    // rounding noise, and tol = 0 stops only at exactly zero.
+                    double grad = -target[t];
+                    ReadOnlySpan<double> hhtRow = hht.Row(t);
+                    for (int r = 0; r < k; r++)
+                    {
+                        grad += hhtRow[r] * row[r];
+                    }
+
+                    // Projected gradient: at the bound only a descent direction counts.
+                    double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;
+                    violation += Math.Abs(pg);
+                    double hess = hhtRow[t];
+                    if (hess != 0)
+                    {
+                        row[t] = Math.Max(row[t] - (grad / hess), 0.0);
+                    }
                 }
             }
 

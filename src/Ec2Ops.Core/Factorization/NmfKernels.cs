@@ -41,6 +41,31 @@ internal static class NmfKernels
         return c;
     }
 
+    /// <summary>
+    /// <see cref="DotRows"/> fused with a follow-up on the rows just computed: each parallel chunk
+    /// fills its rows of C = A · Bᵀ, then calls <paramref name="afterRows"/>(C, firstRow, lastRow)
+    /// while they are still in cache. Returns the sum of what the calls return, in chunk order.
+    /// </summary>
+    public static double DotRowsThen(RowMajorMatrix a, RowMajorMatrix b, CancellationToken cancellationToken, Func<RowMajorMatrix, int, int, double> afterRows)
+    {
+        if (a.Cols != b.Cols)
+        {
+            throw new ArgumentException($"Inner sizes differ: {a.Cols} and {b.Cols}.");
+        }
+
+        var c = new RowMajorMatrix(a.Rows, b.Rows);
+        int blocks = (a.Rows + 3) / 4;
+        return SumChunks(blocks, (long)a.Cols * b.Rows * 4, cancellationToken, (first, last) =>
+        {
+            for (int block = first; block < last; block++)
+            {
+                DotRowBlock(a, b, c, block * 4, Avx512F.IsSupported);
+            }
+
+            return afterRows(c, first * 4, Math.Min(a.Rows, last * 4));
+        });
+    }
+
     /// <summary>C = A · B with A p x k and B k x q: each row of C is a combination of B's rows.</summary>
     public static RowMajorMatrix Multiply(RowMajorMatrix a, RowMajorMatrix b, CancellationToken cancellationToken = default)
     {
@@ -75,11 +100,8 @@ internal static class NmfKernels
     /// Sums rowValue(i, scratch) over rows 0..rows-1 in parallel; each chunk gets its own scratch
     /// buffer of <paramref name="scratchLength"/> doubles. Partial sums are added in chunk order.
     /// </summary>
-    public static double SumRows(int rows, long workPerRow, CancellationToken cancellationToken, int scratchLength, RowValue rowValue)
-    {
-        int chunks = ChunkCount(rows, workPerRow);
-        var partial = new double[chunks];
-        RunChunks(rows, chunks, cancellationToken, (chunk, first, last) =>
+    public static double SumRows(int rows, long workPerRow, CancellationToken cancellationToken, int scratchLength, RowValue rowValue) =>
+        SumChunks(rows, workPerRow, cancellationToken, (first, last) =>
         {
             var scratch = new double[scratchLength];
             double sum = 0;
@@ -88,8 +110,15 @@ internal static class NmfKernels
                 sum += rowValue(i, scratch);
             }
 
-            partial[chunk] = sum;
+            return sum;
         });
+
+    /// <summary>Sums body(first, last) over contiguous chunks of [0, count), in parallel, adding the parts in chunk order.</summary>
+    public static double SumChunks(int count, long workPerItem, CancellationToken cancellationToken, Func<int, int, double> body)
+    {
+        int chunks = ChunkCount(count, workPerItem);
+        var partial = new double[chunks];
+        RunChunks(count, chunks, cancellationToken, (chunk, first, last) => partial[chunk] = body(first, last));
         double total = 0;
         foreach (double p in partial)
         {

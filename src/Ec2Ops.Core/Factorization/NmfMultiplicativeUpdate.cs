@@ -60,32 +60,30 @@ internal static class NmfMultiplicativeUpdate
     /// <summary>W ← W ⊙ (numerator / denominator)^gamma.</summary>
     private static void UpdateW(RowMajorMatrix v, RowMajorMatrix w, RowMajorMatrix h, double beta, double l1, double l2, double gamma, CancellationToken ct)
     {
-        RowMajorMatrix numerator, denominator;
         if (beta == 2)
         {
-            numerator = NmfKernels.DotRows(v, h, ct);                                // V Hᵀ
-            denominator = NmfKernels.Multiply(w, NmfKernels.DotRows(h, h, ct), ct);  // W (H Hᵀ)
+            FrobeniusUpdate(v, w, h, l1, l2, gamma, ct);
+            return;
+        }
+
+        // Both products run over the rows of V: (V ⊙ (WH)^(β-2)) Hᵀ and (WH)^(β-1) Hᵀ.
+        var wh = NmfKernels.Multiply(w, h, ct);
+        var (scaled, powered) = Weigh(v, wh, beta, ct);
+        var numerator = NmfKernels.DotRows(scaled, h, ct);
+        RowMajorMatrix denominator;
+        if (beta == 1)
+        {
+            // Σ_j H[r, j] for every row of the denominator.
+            denominator = new RowMajorMatrix(w.Rows, w.Cols);
+            var hSum = RowSums(h);
+            for (int i = 0; i < w.Rows; i++)
+            {
+                hSum.CopyTo(denominator.Row(i));
+            }
         }
         else
         {
-            // Both products run over the rows of V: (V ⊙ (WH)^(β-2)) Hᵀ and (WH)^(β-1) Hᵀ.
-            var wh = NmfKernels.Multiply(w, h, ct);
-            var (scaled, powered) = Weigh(v, wh, beta, ct);
-            numerator = NmfKernels.DotRows(scaled, h, ct);
-            if (beta == 1)
-            {
-                // Σ_j H[r, j] for every row of the denominator.
-                denominator = new RowMajorMatrix(w.Rows, w.Cols);
-                var hSum = RowSums(h);
-                for (int i = 0; i < w.Rows; i++)
-                {
-                    hSum.CopyTo(denominator.Row(i));
-                }
-            }
-            else
-            {
-                denominator = NmfKernels.DotRows(powered!, h, ct);
-            }
+            denominator = NmfKernels.DotRows(powered!, h, ct);
         }
 
         ApplyUpdate(w, numerator, denominator, l1, l2, gamma);
@@ -96,38 +94,37 @@ internal static class NmfMultiplicativeUpdate
     {
         var wt = w.Transpose();
         var ht = h.Transpose();
-        RowMajorMatrix numerator, denominator;
         if (beta == 2)
         {
-            numerator = NmfKernels.DotRows(vt, wt, ct);                               // (Wᵀ V)ᵀ
-            denominator = NmfKernels.Multiply(ht, NmfKernels.DotRows(wt, wt, ct), ct); // ((WᵀW) H)ᵀ
+            FrobeniusUpdate(vt, ht, wt, l1, l2, gamma, ct);
+            ht.Transpose().Data.CopyTo(h.Data, 0);
+            return;
+        }
+
+        var whT = NmfKernels.Multiply(ht, wt, ct);
+        var (scaled, powered) = Weigh(vt, whT, beta, ct);
+        var numerator = NmfKernels.DotRows(scaled, wt, ct);
+        RowMajorMatrix denominator;
+        if (beta == 1)
+        {
+            var wSum = RowSums(wt);
+            for (int r = 0; r < wSum.Length; r++)
+            {
+                if (wSum[r] == 0)
+                {
+                    wSum[r] = 1.0;
+                }
+            }
+
+            denominator = new RowMajorMatrix(ht.Rows, ht.Cols);
+            for (int j = 0; j < ht.Rows; j++)
+            {
+                wSum.CopyTo(denominator.Row(j));
+            }
         }
         else
         {
-            var whT = NmfKernels.Multiply(ht, wt, ct);
-            var (scaled, powered) = Weigh(vt, whT, beta, ct);
-            numerator = NmfKernels.DotRows(scaled, wt, ct);
-            if (beta == 1)
-            {
-                var wSum = RowSums(wt);
-                for (int r = 0; r < wSum.Length; r++)
-                {
-                    if (wSum[r] == 0)
-                    {
-                        wSum[r] = 1.0;
-                    }
-                }
-
-                denominator = new RowMajorMatrix(ht.Rows, ht.Cols);
-                for (int j = 0; j < ht.Rows; j++)
-                {
-                    wSum.CopyTo(denominator.Row(j));
-                }
-            }
-            else
-            {
-                denominator = NmfKernels.DotRows(powered!, wt, ct);
-            }
+            denominator = NmfKernels.DotRows(powered!, wt, ct);
         }
 
         ApplyUpdate(ht, numerator, denominator, l1, l2, gamma);
@@ -170,11 +167,44 @@ internal static class NmfMultiplicativeUpdate
 
     private static double Square(double x) => x * x;
 
-    private static void ApplyUpdate(RowMajorMatrix target, RowMajorMatrix numerator, RowMajorMatrix denominator, double l1, double l2, double gamma)
+    /// <summary>
+    /// The Frobenius update of <paramref name="target"/> (p x k) in X ≈ target · other: numerator
+    /// X · otherᵀ, denominator target · (other · otherᵀ). Each chunk of rows gets its numerator rows
+    /// and is updated in the same parallel pass.
+    /// </summary>
+    private static void FrobeniusUpdate(RowMajorMatrix x, RowMajorMatrix target, RowMajorMatrix other, double l1, double l2, double gamma, CancellationToken ct)
     {
-        var t = target.Data;
-        var num = numerator.Data;
-        var den = denominator.Data;
+        var gram = NmfKernels.DotRows(other, other, ct);
+        NmfKernels.DotRowsThen(x, other, ct, (numerator, first, last) =>
+        {
+            var denominator = new double[target.Cols];
+            for (int i = first; i < last; i++)
+            {
+                Span<double> row = target.Row(i);
+                denominator.AsSpan().Clear();
+                for (int s = 0; s < row.Length; s++)
+                {
+                    double weight = row[s];
+                    ReadOnlySpan<double> gramRow = gram.Row(s);
+                    for (int r = 0; r < denominator.Length; r++)
+                    {
+                        denominator[r] += weight * gramRow[r];
+                    }
+                }
+
+                ApplyUpdate(row, numerator.Row(i), denominator, l1, l2, gamma);
+            }
+
+            return 0;
+        });
+    }
+
+    private static void ApplyUpdate(RowMajorMatrix target, RowMajorMatrix numerator, RowMajorMatrix denominator, double l1, double l2, double gamma) =>
+        ApplyUpdate(target.Data, numerator.Data, denominator.Data, l1, l2, gamma);
+
+    /// <summary>target ← target ⊙ (num / (den + l1 + l2·target))^gamma, with a zero denominator replaced by EPSILON.</summary>
+    private static void ApplyUpdate(Span<double> t, ReadOnlySpan<double> num, ReadOnlySpan<double> den, double l1, double l2, double gamma)
+    {
         for (int i = 0; i < t.Length; i++)
         {
             double d = den[i];
