@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
@@ -63,46 +65,51 @@ internal static class NmfCoordinateDescent
         }
 
         // XHᵀ is computed and consumed chunk by chunk, in one parallel pass.
-        return NmfKernels.DotRowsThen(x, h, cancellationToken, (xht, first, last) =>
-        {
-            double violation = 0;
-            for (int i = first; i < last; i++)
-            {
-                Span<double> row = w.Row(i);
-                Span<double> target = xht.Row(i);
-                if (l1 != 0.0)
-                {
-                    for (int t = 0; t < k; t++)
-                    {
-                        target[t] -= l1;
-                    }
-                }
+        return NmfKernels.DotRowsThen(x, h, cancellationToken, (xht, first, last) => SweepRows(w, hht, xht, first, last, l1));
+    }
 
+    /// <summary>Updates rows first..last-1 of W, one coordinate at a time; returns their violation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double SweepRows(RowMajorMatrix w, RowMajorMatrix hht, RowMajorMatrix xht, int first, int last, double l1)
+    {
+        int k = w.Cols;
+        double violation = 0;
+        for (int i = first; i < last; i++)
+        {
+            Span<double> row = w.Row(i);
+            Span<double> target = xht.Row(i);
+            if (l1 != 0.0)
+            {
                 for (int t = 0; t < k; t++)
                 {
-                    // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t], summed in scikit-learn's
-                    // order (a plain loop over r): near a fixed point the violation is a sum of
-                    // rounding noise, and tol = 0 stops only at exactly zero.
-                    double grad = -target[t];
-                    ReadOnlySpan<double> hhtRow = hht.Row(t);
-                    for (int r = 0; r < k; r++)
-                    {
-                        grad += hhtRow[r] * row[r];
-                    }
-
-                    // Projected gradient: at the bound only a descent direction counts.
-                    double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;
-                    violation += Math.Abs(pg);
-                    double hess = hhtRow[t];
-                    if (hess != 0)
-                    {
-                        row[t] = Math.Max(row[t] - (grad / hess), 0.0);
-                    }
+                    target[t] -= l1;
                 }
             }
 
-            return violation;
-        });
+            for (int t = 0; t < k; t++)
+            {
+                // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t], summed in scikit-learn's
+                // order (a plain loop over r): near a fixed point the violation is a sum of
+                // rounding noise, and tol = 0 stops only at exactly zero.
+                double grad = -target[t];
+                ReadOnlySpan<double> hhtRow = hht.Row(t);
+                for (int r = 0; r < k; r++)
+                {
+                    grad += hhtRow[r] * row[r];
+                }
+
+                // Projected gradient: at the bound only a descent direction counts.
+                double pg = row[t] == 0 ? Math.Min(0.0, grad) : grad;
+                violation += Math.Abs(pg);
+                double hess = hhtRow[t];
+                if (hess != 0)
+                {
+                    row[t] = Math.Max(row[t] - (grad / hess), 0.0);
+                }
+            }
+        }
+
+        return violation;
     }
 }
 

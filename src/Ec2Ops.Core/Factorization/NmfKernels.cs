@@ -165,6 +165,8 @@ internal static class NmfKernels
     }
 
     /// <summary>target = Σ_r weights[r] · B row r.</summary>
+    // Hot loops: compiled fully optimized on first use, since one cmdlet call is all a user may run.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CombineRows(ReadOnlySpan<double> weights, RowMajorMatrix b, Span<double> target)
     {
         target.Clear();
@@ -195,6 +197,7 @@ internal static class NmfKernels
     }
 
     /// <summary>Fills C rows i0..i0+3 (fewer at the bottom edge): dot products with every row of B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DotRowBlock(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c, int i0, bool avx512)
     {
         int q = a.Cols;
@@ -259,6 +262,7 @@ internal static class NmfKernels
     /// The same 4x4 tiling with <see cref="Vector{T}"/> (AVX2, or Arm64 NEON on Graviton) for CPUs
     /// without AVX-512; edge tiles repeat their last row or column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PortableDotRowBlock(RowMajorMatrix a, RowMajorMatrix b, RowMajorMatrix c, int i0, int rowsHere)
     {
         int q = a.Cols;
@@ -308,6 +312,7 @@ internal static class NmfKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreTile(RowMajorMatrix c, Span<double> tile, int i0, int rowsHere, int r0, int colsHere, int tileWidth)
     {
         for (int x = 0; x < rowsHere; x++)
@@ -320,6 +325,7 @@ internal static class NmfKernels
     }
 
     /// <summary>The 8 dot products of 4 A rows with 2 B rows (the edge of <see cref="Dot4x4"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Dot4x2(double* a0, double* a1, double* a2, double* a3, double* b0, double* b1, int q, Span<double> tile)
     {
         var c00 = Vector512<double>.Zero; var c01 = c00; var c10 = c00; var c11 = c00;
@@ -361,6 +367,7 @@ internal static class NmfKernels
     /// The 16 dot products of 4 A rows with 4 B rows, 8 doubles at a time: 8 loads feed 16
     /// fused multiply-adds held in registers, the ratio that keeps the FMA units busy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Dot4x4(
         double* a0, double* a1, double* a2, double* a3,
         double* b0, double* b1, double* b2, double* b3,
@@ -408,6 +415,7 @@ internal static class NmfKernels
     }
 
     /// <summary>Adds the columns j..q-1 that did not fill a whole vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddTail(
         double* a0, double* a1, double* a2, double* a3,
         double* b0, double* b1, double* b2, double* b3,

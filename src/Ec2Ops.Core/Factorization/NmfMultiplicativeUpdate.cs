@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
@@ -177,32 +179,38 @@ internal static class NmfMultiplicativeUpdate
         var gram = NmfKernels.DotRows(other, other, ct);
         NmfKernels.DotRowsThen(x, other, ct, (numerator, first, last) =>
         {
-            var denominator = new double[target.Cols];
-            for (int i = first; i < last; i++)
-            {
-                Span<double> row = target.Row(i);
-                denominator.AsSpan().Clear();
-                for (int s = 0; s < row.Length; s++)
-                {
-                    double weight = row[s];
-                    ReadOnlySpan<double> gramRow = gram.Row(s);
-                    for (int r = 0; r < denominator.Length; r++)
-                    {
-                        denominator[r] += weight * gramRow[r];
-                    }
-                }
-
-                ApplyUpdate(row, numerator.Row(i), denominator, l1, l2, gamma);
-            }
-
+            UpdateRows(target, gram, numerator, first, last, l1, l2, gamma);
             return 0;
         });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateRows(RowMajorMatrix target, RowMajorMatrix gram, RowMajorMatrix numerator, int first, int last, double l1, double l2, double gamma)
+    {
+        var denominator = new double[target.Cols];
+        for (int i = first; i < last; i++)
+        {
+            Span<double> row = target.Row(i);
+            denominator.AsSpan().Clear();
+            for (int s = 0; s < row.Length; s++)
+            {
+                double weight = row[s];
+                ReadOnlySpan<double> gramRow = gram.Row(s);
+                for (int r = 0; r < denominator.Length; r++)
+                {
+                    denominator[r] += weight * gramRow[r];
+                }
+            }
+
+            ApplyUpdate(row, numerator.Row(i), denominator, l1, l2, gamma);
+        }
     }
 
     private static void ApplyUpdate(RowMajorMatrix target, RowMajorMatrix numerator, RowMajorMatrix denominator, double l1, double l2, double gamma) =>
         ApplyUpdate(target.Data, numerator.Data, denominator.Data, l1, l2, gamma);
 
     /// <summary>target ← target ⊙ (num / (den + l1 + l2·target))^gamma, with a zero denominator replaced by EPSILON.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ApplyUpdate(Span<double> t, ReadOnlySpan<double> num, ReadOnlySpan<double> den, double l1, double l2, double gamma)
     {
         for (int i = 0; i < t.Length; i++)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>A dense matrix stored row by row in one array: the layout every kernel works on.</summary>
@@ -36,6 +38,7 @@ internal sealed class RowMajorMatrix
 
     public RowMajorMatrix Clone() => new(Rows, Cols, (double[])Data.Clone());
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RowMajorMatrix Transpose()
     {
         var t = new RowMajorMatrix(Cols, Rows);

@@ -91,15 +91,18 @@ public class NmfBenchmarks
         return v;
     }
 
-    /// <summary>One launch, one warm-up, three measured runs: minutes, not hours, on a shared 2-core box.</summary>
+    /// <summary>
+    /// One launch, five warm-ups (the JIT's tiering and PGO settle over the first runs), five measured
+    /// runs: a few minutes on a shared 2-core box.
+    /// </summary>
     private sealed class ShortRunConfig : ManualConfig
     {
         public ShortRunConfig()
         {
             AddJob(Job.Default
                 .WithLaunchCount(1)
-                .WithWarmupCount(1)
-                .WithIterationCount(3)
+                .WithWarmupCount(5)
+                .WithIterationCount(5)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1)
                 .WithStrategy(RunStrategy.Monitoring));
