@@ -70,17 +70,18 @@ public class NmfExtraCaseTests
     }
 
     [Fact]
-    public void RandomizedSvdPathMatchesScikitLearnClosely()
+    public void RandomizedSvdPathMatchesScikitLearn()
     {
-        // 40 x 60 with rank 3: 3 + 10 oversamples < 40, so both sides use a randomized SVD
-        // (scikit-learn normalizes power steps with LU, this port with Gram-Schmidt).
+        // 40 x 60 with rank 3: 3 + 10 oversamples < 40, so both sides use a randomized SVD. The
+        // Gaussian test matrix is numpy's, so the sampled subspace is the same; scikit-learn
+        // normalizes power steps with LU, this port with Gram-Schmidt, which spans the same space.
         var reference = NmfReference.LoadExtra("wide-cd-randomized-svd");
 
         var result = new NmfService().Factorize(reference.V, reference.Options);
 
-        Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-6);
-        NmfAssert.Close(reference.W, result.W, 1e-5);
-        NmfAssert.Close(reference.H, result.H, 1e-5);
+        Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
+        NmfAssert.Close(reference.W, result.W, 1e-8);
+        NmfAssert.Close(reference.H, result.H, 1e-8);
     }
 
     [Theory]
