@@ -7,7 +7,8 @@ namespace Ec2Ops.Core.Factorization;
 /// The leading singular triplets scikit-learn's NNDSVD asks <c>randomized_svd</c> for, with its
 /// sign convention. When rank + 10 oversamples cover the smaller side, scikit-learn's randomized
 /// SVD is the exact SVD, so the exact one (thin QR, then SVD of R) is computed. Otherwise the same
-/// randomized range finder runs (7 or 4 power iterations, QR-normalized) on the fast kernels.
+/// randomized range finder runs on the fast kernels: numpy's Gaussian draws for the same seed,
+/// 7 or 4 power iterations, normalized by Gram-Schmidt where scikit-learn uses LU (same subspace).
 /// </summary>
 internal static class TruncatedSvd
 {
