@@ -11,6 +11,10 @@
     FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
     TypesToProcess       = @()
     CmdletsToExport      = @(
+        'Invoke-Where'
+        'Invoke-Mask'
+        'Measure-Statistic'
+        'Test-NotDistinct'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -53,7 +53,7 @@ public sealed class ElementCondition
             for (int i = 0; i < list.Count; i++)
             {
                 bools[i] = list[i] is bool b ? b : throw new Ec2OpsException(
-                    "MaskValueNotBoolean",
+                    "WhereMaskValueNotBoolean",
                     Ec2OpsErrorCategory.InvalidData,
                     $"Condition[{i}] is {DataValue.Describe(list[i])}; a mask holds only $true and $false.",
                     list[i]);
@@ -79,7 +79,7 @@ public sealed class ElementCondition
             if (position >= _sequence.Count)
             {
                 throw new Ec2OpsException(
-                    "MaskTooShort",
+                    "WhereMaskTooShort",
                     Ec2OpsErrorCategory.InvalidArgument,
                     $"The condition mask has {_sequence.Count} values, but input element {position} (0-based) needs value {position}.",
                     element)
@@ -94,7 +94,7 @@ public sealed class ElementCondition
         if (_grid is not null)
         {
             throw new Ec2OpsException(
-                "MaskNeedsMatrix",
+                "WhereMaskNeedsMatrix",
                 Ec2OpsErrorCategory.InvalidArgument,
                 $"The condition is a {Matrix.ShapeOf(_grid)} mask, but input element {position} is {DataValue.Describe(element)}, not a matrix.",
                 element);
@@ -131,7 +131,7 @@ public sealed class ElementCondition
     }
 
     private static Ec2OpsException NotACondition(object? value) => new(
-        "ConditionNotBoolean",
+        "WhereConditionNotBoolean",
         Ec2OpsErrorCategory.InvalidArgument,
         $"The condition is {DataValue.Describe(value)}; it must be a script block, a bool, a list of bools or a 2-D bool mask.",
         value);
@@ -209,7 +209,7 @@ public sealed class ElementValue
                 if (position >= _sequence!.Count)
                 {
                     throw new Ec2OpsException(
-                        "ValueListTooShort",
+                        "WhereValueListTooShort",
                         Ec2OpsErrorCategory.InvalidArgument,
                         $"{role} has {_sequence.Count} values, but input element {position} (0-based) needs value {position}.",
                         element)
@@ -221,7 +221,7 @@ public sealed class ElementValue
                 return _sequence[(int)position];
             default:
                 throw new Ec2OpsException(
-                    "MatrixValueNeedsMatrix",
+                    "WhereMatrixValueNeedsMatrix",
                     Ec2OpsErrorCategory.InvalidArgument,
                     $"{role} is a {Matrix.ShapeOf(_grid!)} matrix, but input element {position} is {DataValue.Describe(element)}, not a matrix.",
                     element);
@@ -338,7 +338,7 @@ public sealed class ConditionalReplacer
             if (index < 0)
             {
                 throw new Ec2OpsException(
-                    "PropertyNotFound",
+                    "DataPropertyNotFound",
                     Ec2OpsErrorCategory.InvalidArgument,
                     $"Input object {position} has no property '{name}'; it has: {string.Join(", ", row.Select(p => p.Key))}.",
                     null)

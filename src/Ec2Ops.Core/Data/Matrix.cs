@@ -69,7 +69,7 @@ public static class Matrix
         return TryRead(value, role, (item, r, c) => item is bool b
             ? b
             : throw new Ec2OpsException(
-                "MaskValueNotBoolean",
+                "WhereMaskValueNotBoolean",
                 Ec2OpsErrorCategory.InvalidData,
                 $"{role}[{r}, {c}] is {DataValue.Describe(item)}; a mask holds only $true and $false.",
                 item));

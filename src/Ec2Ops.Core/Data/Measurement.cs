@@ -51,19 +51,19 @@ public sealed record StatisticOptions
     {
         if (!(Percentile >= 0 && Percentile <= 100))
         {
-            throw new Ec2OpsException("PercentileOutOfRange", Ec2OpsErrorCategory.InvalidArgument,
+            throw new Ec2OpsException("StatisticPercentileOutOfRange", Ec2OpsErrorCategory.InvalidArgument,
                 $"Percentile {Percentile} is outside [0, 100] (numpy: \"Percentiles must be in the range [0, 100]\").", Percentile);
         }
 
         if (!(Quantile >= 0 && Quantile <= 1))
         {
-            throw new Ec2OpsException("QuantileOutOfRange", Ec2OpsErrorCategory.InvalidArgument,
+            throw new Ec2OpsException("StatisticQuantileOutOfRange", Ec2OpsErrorCategory.InvalidArgument,
                 $"Quantile {Quantile} is outside [0, 1] (numpy: \"Quantiles must be in the range [0, 1]\").", Quantile);
         }
 
         if (Ddof < 0)
         {
-            throw new Ec2OpsException("DdofNegative", Ec2OpsErrorCategory.InvalidArgument,
+            throw new Ec2OpsException("StatisticDdofNegative", Ec2OpsErrorCategory.InvalidArgument,
                 $"Ddof {Ddof} is negative; Std and Var divide by Count - Ddof, so Ddof must be 0 (population) or more (1: sample).", Ddof);
         }
     }
@@ -124,6 +124,26 @@ public sealed class StatisticResult
     public double[]? CumProd { get; init; }
 
     public int Ddof { get; init; }
+
+    /// <summary>The statistics that were asked for, in the order asked.</summary>
+    public IReadOnlyList<Statistic> Statistics { get; init; } = Array.Empty<Statistic>();
+
+    /// <summary>
+    /// The properties worth showing by default: the property, the counts, and the requested
+    /// statistics only (Rejected only when something was rejected). The cmdlet makes this the
+    /// object's DefaultDisplayPropertySet, so a table never fills with empty columns.
+    /// </summary>
+    public IReadOnlyList<string> DisplayPropertyNames()
+    {
+        var names = new List<string> { nameof(Property), nameof(Count), nameof(Skipped) };
+        if (Rejected > 0)
+        {
+            names.Add(nameof(Rejected));
+        }
+
+        names.AddRange(Statistics.Where(s => s != Statistic.Count).Distinct().Select(s => s.ToString()));
+        return names;
+    }
 }
 
 /// <summary>
@@ -212,6 +232,7 @@ public sealed class StatisticAccumulator
             Skipped = _skipped,
             Rejected = _rejected,
             Ddof = ddof,
+            Statistics = o.Statistics,
             Sum = Pick(Statistic.Sum, () => plain ? NanStatistics.Sum(values) : NanStatistics.NanSum(values)),
             Mean = Pick(Statistic.Mean, () => plain ? NanStatistics.Mean(values) : NanStatistics.NanMean(values)),
             Median = Pick(Statistic.Median, () => plain ? NanStatistics.Median(values) : NanStatistics.NanMedian(values)),

@@ -334,7 +334,7 @@ public static class NanStatistics
         if (!(q >= 0.0 && q <= 1.0))
         {
             throw new Ec2OpsException(
-                "QuantileOutOfRange",
+                "StatisticQuantileOutOfRange",
                 Ec2OpsErrorCategory.InvalidArgument,
                 $"Quantile {q} is outside [0, 1] (numpy: \"Quantiles must be in the range [0, 1]\").",
                 q);
@@ -346,7 +346,7 @@ public static class NanStatistics
         if (!(p >= 0.0 && p <= 100.0))
         {
             throw new Ec2OpsException(
-                "PercentileOutOfRange",
+                "StatisticPercentileOutOfRange",
                 Ec2OpsErrorCategory.InvalidArgument,
                 $"Percentile {p} is outside [0, 100] (numpy: \"Percentiles must be in the range [0, 100]\").",
                 p);

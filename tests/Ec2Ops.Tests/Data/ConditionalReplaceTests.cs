@@ -51,7 +51,7 @@ public class ConditionalReplaceTests
     {
         var where = ConditionalReplacer.Where(MultipleOfThree, ElementValue.Keep, Negate);
         var ex = Assert.Throws<Ec2OpsException>(() => where.ReplaceProperties(Row(1, 2), new[] { "C" }));
-        Assert.Equal("PropertyNotFound", ex.ErrorId);
+        Assert.Equal("DataPropertyNotFound", ex.ErrorId);
         Assert.Contains("'C'", ex.Message);
         Assert.Contains("A, B", ex.Message);
         Assert.Equal(1, where.Position); // the bad row still counts, so masks stay aligned
@@ -78,7 +78,7 @@ public class ConditionalReplaceTests
         Assert.Null(where.ReplaceScalar(2));
         Assert.Equal(3, where.ReplaceScalar(3));
         var ex = Assert.Throws<Ec2OpsException>(() => where.ReplaceScalar(4));
-        Assert.Equal("MaskTooShort", ex.ErrorId);
+        Assert.Equal("WhereMaskTooShort", ex.ErrorId);
         Assert.Contains("3 values", ex.Message);
         Assert.Contains("element 3", ex.Message);
     }
@@ -95,7 +95,7 @@ public class ConditionalReplaceTests
 
         var shortList = ConditionalReplacer.Mask(ElementCondition.FromValue(true), ElementValue.FromValue(new[] { 1 }, "Value"));
         shortList.ReplaceScalar(0);
-        Assert.Equal("ValueListTooShort", Assert.Throws<Ec2OpsException>(() => shortList.ReplaceScalar(0)).ErrorId);
+        Assert.Equal("WhereValueListTooShort", Assert.Throws<Ec2OpsException>(() => shortList.ReplaceScalar(0)).ErrorId);
     }
 
     [Fact]
@@ -114,14 +114,14 @@ public class ConditionalReplaceTests
     public void NonBooleanConditionIsRejected(object? condition)
     {
         var ex = Assert.Throws<Ec2OpsException>(() => ElementCondition.FromValue(condition));
-        Assert.Equal("ConditionNotBoolean", ex.ErrorId);
+        Assert.Equal("WhereConditionNotBoolean", ex.ErrorId);
     }
 
     [Fact]
     public void NonBooleanMaskItemIsRejectedWithItsIndex()
     {
         var ex = Assert.Throws<Ec2OpsException>(() => ElementCondition.FromValue(new object[] { true, 1 }));
-        Assert.Equal("MaskValueNotBoolean", ex.ErrorId);
+        Assert.Equal("WhereMaskValueNotBoolean", ex.ErrorId);
         Assert.Contains("Condition[1]", ex.Message);
     }
 
@@ -220,10 +220,10 @@ public class ConditionalReplaceTests
     public void MatrixOperandOnAScalarStreamIsAnError()
     {
         var where = ConditionalReplacer.Where(ElementCondition.FromValue(true), ElementValue.FromValue(new double[,] { { 1 } }, "Then"), ElementValue.Keep);
-        Assert.Equal("MatrixValueNeedsMatrix", Assert.Throws<Ec2OpsException>(() => where.ReplaceScalar(1)).ErrorId);
+        Assert.Equal("WhereMatrixValueNeedsMatrix", Assert.Throws<Ec2OpsException>(() => where.ReplaceScalar(1)).ErrorId);
 
         var gridCondition = ConditionalReplacer.Mask(ElementCondition.FromValue(new bool[1, 1]), ElementValue.FromValue(0, "Value"));
-        Assert.Equal("MaskNeedsMatrix", Assert.Throws<Ec2OpsException>(() => gridCondition.ReplaceScalar(1)).ErrorId);
+        Assert.Equal("WhereMaskNeedsMatrix", Assert.Throws<Ec2OpsException>(() => gridCondition.ReplaceScalar(1)).ErrorId);
     }
 
     [Fact]

@@ -208,14 +208,26 @@ public class MeasurementTests
     }
 
     [Theory]
-    [InlineData(101.0, 0.5, 0, "PercentileOutOfRange")]
-    [InlineData(50.0, -0.1, 0, "QuantileOutOfRange")]
-    [InlineData(50.0, 0.5, -1, "DdofNegative")]
+    [InlineData(101.0, 0.5, 0, "StatisticPercentileOutOfRange")]
+    [InlineData(50.0, -0.1, 0, "StatisticQuantileOutOfRange")]
+    [InlineData(50.0, 0.5, -1, "StatisticDdofNegative")]
     public void OptionsAreValidatedBeforeInput(double percentile, double quantile, int ddof, string errorId)
     {
         var options = new StatisticOptions { Percentile = percentile, Quantile = quantile, Ddof = ddof };
         var ex = Assert.Throws<Ec2OpsException>(options.Validate);
         Assert.Equal(errorId, ex.ErrorId);
         Assert.Equal(Ec2OpsErrorCategory.InvalidArgument, ex.Category);
+    }
+
+    [Fact]
+    public void DisplayShowsCountsAndOnlyRequestedStatistics()
+    {
+        var r = Measure(new StatisticOptions { Statistics = new[] { Statistic.Sum, Statistic.Count, Statistic.Percentile, Statistic.Sum } }, null, 1, 2);
+        Assert.Equal(new[] { "Property", "Count", "Skipped", "Sum", "Percentile" }, r.DisplayPropertyNames());
+        Assert.Equal(new[] { Statistic.Sum, Statistic.Count, Statistic.Percentile, Statistic.Sum }, r.Statistics);
+
+        var acc = new StatisticAccumulator("X", new StatisticOptions { Statistics = new[] { Statistic.Mean }, SkipNonNumeric = true });
+        acc.Add("x");
+        Assert.Equal(new[] { "Property", "Count", "Skipped", "Rejected", "Mean" }, acc.Compute().DisplayPropertyNames());
     }
 }

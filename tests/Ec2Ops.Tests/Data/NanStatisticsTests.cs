@@ -184,7 +184,7 @@ public class NanStatisticsTests
     public void PercentileOutsideRangeIsRejected(double p)
     {
         var ex = Assert.Throws<Ec2OpsException>(() => NanStatistics.NanPercentile(new[] { 1.0 }, p));
-        Assert.Equal("PercentileOutOfRange", ex.ErrorId);
+        Assert.Equal("StatisticPercentileOutOfRange", ex.ErrorId);
         Assert.Equal(Ec2OpsErrorCategory.InvalidArgument, ex.Category);
     }
 
@@ -192,7 +192,7 @@ public class NanStatisticsTests
     public void QuantileOutsideRangeIsRejected()
     {
         var ex = Assert.Throws<Ec2OpsException>(() => NanStatistics.Quantile(new[] { 1.0 }, 1.5));
-        Assert.Equal("QuantileOutOfRange", ex.ErrorId);
+        Assert.Equal("StatisticQuantileOutOfRange", ex.ErrorId);
         Assert.Contains("1.5", ex.Message);
     }
 }
