@@ -11,6 +11,7 @@
     FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
     TypesToProcess       = @()
     CmdletsToExport      = @(
+        'Get-InstanceMetadata'
         'Invoke-Where'
         'Invoke-Mask'
         'Measure-Statistic'

@@ -21,6 +21,13 @@ public sealed record CmdletInfo(
         {
             var named = Parameters.SelectMany(p => p.Sets.Select(s => s.Name))
                 .Where(n => n != ParameterSetUsage.AllSets).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+            // A default set may have no parameters of its own (e.g. "no arguments" = summary).
+            if (named.Count > 0 && DefaultParameterSet is { } fallback && !named.Contains(fallback, StringComparer.OrdinalIgnoreCase))
+            {
+                named.Insert(0, fallback);
+            }
+
             return named.Count > 0 ? named : new[] { ParameterSetUsage.AllSets };
         }
     }

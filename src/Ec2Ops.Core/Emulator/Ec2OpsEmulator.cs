@@ -1,0 +1,348 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Ec2Ops.Core.Emulator;
+
+/// <summary>One request the emulator answered, as tests inspect it.</summary>
+public sealed record EmulatorRequest(string Method, string Path, int StatusCode, bool HadToken, DateTimeOffset Time);
+
+/// <summary>
+/// A loopback emulator of the EC2 instance metadata service (IMDSv2), for tests and demos off EC2.
+/// It listens on http://127.0.0.1:{port}/ only, answers every request on the thread pool (so
+/// concurrent clients really run concurrently), and stops cleanly. Later issues add CloudWatch and
+/// the EC2 Query API as POST / on the same listener.
+/// </summary>
+public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly HttpListener _listener;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ImdsService _imds;
+    private readonly Queue<EmulatorRequest> _log = new();
+    private readonly object _logGate = new();
+    private readonly Task _acceptLoop;
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _stopped;
+
+    private Ec2OpsEmulator(HttpListener listener, int port, EmulatorOptions options, DateTimeOffset startTime)
+    {
+        _listener = listener;
+        Port = port;
+        Options = options;
+        StartTime = startTime;
+        Endpoint = new Uri($"http://127.0.0.1:{port}");
+        ImdsEndpoint = Endpoint;
+        Tree = ImdsDefaultTree.Create(options, startTime);
+        Imds = new ImdsScenario(Tree, options.RequireImdsV2);
+        _imds = new ImdsService(Tree, Imds, options.TimeProvider);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>The base address of everything the emulator serves: http://127.0.0.1:PORT.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The IMDS base address (same as <see cref="Endpoint"/>; IMDS lives under /latest/...).</summary>
+    public Uri ImdsEndpoint { get; }
+
+    public int Port { get; }
+
+    /// <summary>The settings this emulator runs with (a copy: changing it changes nothing).</summary>
+    public EmulatorOptions Options { get; }
+
+    public string InstanceType => Options.InstanceType;
+
+    public string Region => Options.Region;
+
+    public string AvailabilityZone => Options.AvailabilityZone;
+
+    public string InstanceId => Options.InstanceId;
+
+    /// <summary>Whether IMDS currently requires a v2 token (follows <see cref="ImdsScenario.RequireToken"/>).</summary>
+    public bool RequireImdsV2 => Imds.RequireToken;
+
+    public DateTimeOffset StartTime { get; }
+
+    public bool IsRunning => Volatile.Read(ref _stopped) == 0;
+
+    /// <summary>Switches that make IMDS misbehave (disabled, throttled, failing, slow, tokens expired).</summary>
+    public ImdsScenario Imds { get; }
+
+    /// <summary>The metadata served; tests may Set and Remove paths while the emulator runs.</summary>
+    public ImdsTree Tree { get; }
+
+    /// <summary>The requests answered so far, oldest first (at most <see cref="EmulatorOptions.RequestLogCapacity"/>).</summary>
+    public IReadOnlyList<EmulatorRequest> Requests
+    {
+        get
+        {
+            lock (_logGate)
+            {
+                return _log.ToArray();
+            }
+        }
+    }
+
+    /// <summary>The most requests that were being handled at the same moment.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Starts an emulator; throws an <see cref="Ec2OpsException"/> for bad options or a port in use.</summary>
+    public static Ec2OpsEmulator Start(EmulatorOptions? options = null)
+    {
+        EmulatorOptions effective = (options ?? new EmulatorOptions()).Clone();
+        effective.Validate();
+        DateTimeOffset startTime = effective.TimeProvider.GetUtcNow();
+
+        // With port 0, another process can take the free port we found before we bind it: retry.
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = effective.Port != 0 ? effective.Port : FindFreePort();
+            var listener = new HttpListener { IgnoreWriteExceptions = true };
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+            }
+            catch (HttpListenerException ex)
+            {
+                listener.Close();
+                if (effective.Port == 0 && attempt < 10)
+                {
+                    continue;
+                }
+
+                throw new Ec2OpsException(
+                    "EmulatorPortInUse",
+                    Ec2OpsErrorCategory.ResourceUnavailable,
+                    $"The emulator cannot listen on http://127.0.0.1:{port}/: {ex.Message}",
+                    port,
+                    ex)
+                {
+                    RecommendedAction = "Choose another port, or use port 0 to let the emulator pick a free one.",
+                };
+            }
+
+            try
+            {
+                return new Ec2OpsEmulator(listener, port, effective, startTime);
+            }
+            catch
+            {
+                listener.Close();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Forgets the request log and the concurrency high-water mark.</summary>
+    public void ClearRequests()
+    {
+        lock (_logGate)
+        {
+            _log.Clear();
+        }
+
+        Volatile.Write(ref _maxInFlight, 0);
+    }
+
+    /// <summary>Stops listening, cancels slow replies and waits briefly for requests in flight. Idempotent.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        try
+        {
+            _acceptLoop.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by the listener throwing; nothing to report.
+        }
+
+        // Closing the listener aborts open connections; handlers notice at once. Wait a little for them.
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+
+    public override string ToString() => $"Ec2OpsEmulator {Endpoint} ({InstanceType} in {AvailabilityZone}, {(IsRunning ? "running" : "stopped")})";
+
+    private static int FindFreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        try
+        {
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        finally
+        {
+            probe.Stop();
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested || !_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                // A client that hung up mid-handshake; keep serving the others.
+                continue;
+            }
+
+            // Each request on the thread pool: a slow reply never holds up the next one.
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        int now = Interlocked.Increment(ref _inFlight);
+        UpdateMax(now);
+        HttpListenerRequest request = context.Request;
+        HttpListenerResponse response = context.Response;
+        string method = request.HttpMethod.ToUpperInvariant();
+        string path = request.Url?.AbsolutePath ?? "/";
+        string? token = request.Headers[ImdsService.TokenHeader];
+        int status = 500;
+        try
+        {
+            string decoded = Uri.UnescapeDataString(path);
+            EmulatorResponse reply;
+            if (!OperatingSystem.IsWindows() && (method is "PUT" or "POST") && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
+            {
+                // HttpListener's managed implementation has already answered 411 Length Required
+                // (curl -X PUT without a body sends no Content-Length) yet still hands us the request.
+                status = 411;
+                return;
+            }
+
+            if (ImdsService.Owns(decoded))
+            {
+                TimeSpan delay = Imds.ResponseDelay;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                }
+
+                reply = _imds.Handle(method, decoded, name => request.Headers[name]);
+            }
+            else
+            {
+                reply = EmulatorResponse.Text(404, "Not Found");
+            }
+
+            status = reply.StatusCode;
+            await WriteAsync(response, reply).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped during a slow reply: nothing is sent (logged as status 0).
+            status = 0;
+            response.Abort();
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            // The client went away or the emulator is stopping; the log still records what we meant to answer.
+            try
+            {
+                response.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+        finally
+        {
+            Log(new EmulatorRequest(method, path, status, !string.IsNullOrEmpty(token), Options.TimeProvider.GetUtcNow()));
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, EmulatorResponse reply)
+    {
+        byte[] body = Utf8.GetBytes(reply.Body);
+        response.StatusCode = reply.StatusCode;
+        response.ContentType = "text/plain";
+        response.Headers["Server"] = "EC2ws";
+        if (reply.Headers is not null)
+        {
+            foreach (var header in reply.Headers)
+            {
+                response.Headers[header.Key] = header.Value;
+            }
+        }
+
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
+        response.Close();
+    }
+
+    private void UpdateMax(int current)
+    {
+        int seen = Volatile.Read(ref _maxInFlight);
+        while (current > seen)
+        {
+            int prior = Interlocked.CompareExchange(ref _maxInFlight, current, seen);
+            if (prior == seen)
+            {
+                return;
+            }
+
+            seen = prior;
+        }
+    }
+
+    private void Log(EmulatorRequest entry)
+    {
+        lock (_logGate)
+        {
+            if (Options.RequestLogCapacity == 0)
+            {
+                return;
+            }
+
+            while (_log.Count >= Options.RequestLogCapacity)
+            {
+                _log.Dequeue();
+            }
+
+            _log.Enqueue(entry);
+        }
+    }
+}
