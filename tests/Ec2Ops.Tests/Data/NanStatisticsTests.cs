@@ -196,3 +196,48 @@ public class NanStatisticsTests
         Assert.Contains("1.5", ex.Message);
     }
 }
+
+// The README's and the Pester files' numbers, held here so they cannot drift from Core.
+public class DocumentedExampleTests
+{
+    [Fact]
+    public void PercentileOfOneToTenMatchesNumpy()
+    {
+        // np.percentile(np.arange(1, 11), 95) == 9.549999999999999
+        Assert.Equal(9.549999999999999, NanStatistics.Percentile(Enumerable.Range(1, 10).Select(i => (double)i).ToArray(), 95));
+    }
+
+    [Fact]
+    public void CsvColumnsWithEmptyCells()
+    {
+        var cpu = new StatisticAccumulator("Cpu", new StatisticOptions { Statistics = new[] { Statistic.Sum, Statistic.Median } });
+        var mem = new StatisticAccumulator("Mem", new StatisticOptions { Statistics = new[] { Statistic.Sum, Statistic.Median } });
+        foreach (var (c, m) in new[] { ("10", ""), ("20", "512"), ("", "1024") })
+        {
+            Assert.Null(cpu.Add(c));
+            Assert.Null(mem.Add(m));
+        }
+
+        var rc = cpu.Compute();
+        var rm = mem.Compute();
+        Assert.Equal((30.0, 1, 15.0), (rc.Sum!.Value, rc.Skipped, rc.Median!.Value));
+        Assert.Equal((1536.0, 768.0), (rm.Sum!.Value, rm.Median!.Value));
+    }
+
+    [Fact]
+    public void CsvDiffOfStringRows()
+    {
+        static Dictionary<string, object?> Row(string id, string name, string zone) => new() { ["Id"] = id, ["Name"] = name, ["Zone"] = zone };
+        var oldRows = new[] { Row("1", "web", "us-east-1a"), Row("2", "db", ""), Row("3", "cache", "us-east-1c") };
+        var newRows = new[] { Row("1", "web", "us-east-1b"), Row("2", "db", ""), Row("3", "Cache", "us-east-1c") };
+        var cmp = new NullSafeEquality();
+        var results = oldRows.Zip(newRows, (l, r) => Assert.IsType<RecordComparison>(cmp.Test(l, r))).ToList();
+        Assert.Equal(new[] { false, true, false }, results.Select(r => r.Result));
+        Assert.Equal(new[] { "Zone" }, results[0].DifferentProperties);
+        Assert.Equal(new[] { "Name" }, results[2].DifferentProperties);
+        Assert.Equal(new long[] { 0, 1, 2 }, results.Select(r => r.Index));
+
+        var ignoreCase = new NullSafeEquality(new NotDistinctOptions { IgnoreCase = true, Properties = new[] { "Name" } });
+        Assert.All(oldRows.Zip(newRows, ignoreCase.Test), r => Assert.True(((RecordComparison)r).Result));
+    }
+}
