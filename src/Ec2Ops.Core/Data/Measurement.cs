@@ -255,11 +255,11 @@ public sealed class StatisticAccumulator
         return result;
     }
 
-    // The statistics that have no value without numbers (sums and products fall back to 0 and 1).
+    // The statistics that are NaN without numbers (sums and products fall back to 0 and 1, ArgMin/ArgMax to null).
     private static readonly Statistic[] NaNWhenEmpty =
     {
         Statistic.Mean, Statistic.Median, Statistic.Min, Statistic.Max, Statistic.Std, Statistic.Var,
-        Statistic.Percentile, Statistic.Quantile, Statistic.ArgMin, Statistic.ArgMax,
+        Statistic.Percentile, Statistic.Quantile,
     };
 
     // numpy warns "Mean of empty slice" / "All-NaN slice encountered" when a nan* function has no
@@ -270,11 +270,23 @@ public sealed class StatisticAccumulator
         bool noNumbers = length == 0 || (!_options.PropagateNaN && r.Count == 0);
         if (noNumbers)
         {
-            var affected = NaNWhenEmpty.Where(_options.Wants).Select(st => st.ToString()).ToList();
-            if (affected.Count > 0)
+            var nan = NaNWhenEmpty.Where(_options.Wants).Select(st => st.ToString()).ToList();
+            var nulls = new[] { Statistic.ArgMin, Statistic.ArgMax }.Where(_options.Wants).Select(st => st.ToString()).ToList();
+            if (nan.Count + nulls.Count > 0)
             {
                 string why = length == 0 ? "has no values" : $"has no numbers ({_skipped} missing, {_rejected} non-numeric)";
-                log.Warning($"{name} {why}: {string.Join(", ", affected)} are NaN (ArgMin/ArgMax null), as numpy's \"All-NaN slice encountered\" / \"Mean of empty slice\".");
+                var parts = new List<string>();
+                if (nan.Count > 0)
+                {
+                    parts.Add($"{string.Join(", ", nan)} {(nan.Count == 1 ? "is" : "are")} NaN");
+                }
+
+                if (nulls.Count > 0)
+                {
+                    parts.Add($"{string.Join(", ", nulls)} {(nulls.Count == 1 ? "is" : "are")} null");
+                }
+
+                log.Warning($"{name} {why}: {string.Join("; ", parts)} (numpy: \"All-NaN slice encountered\", \"Mean of empty slice\").");
             }
 
             return;

@@ -156,7 +156,8 @@ public class MeasurementTests
         Assert.Equal(new[] { 0.0, 0 }, r.CumSum);
         var warning = Assert.Single(log.Warnings);
         Assert.Contains("Property 'Value' has no numbers (2 missing, 0 non-numeric)", warning);
-        Assert.Contains("Mean, Median, Min, Max, Std, Var, Percentile, Quantile, ArgMin, ArgMax", warning);
+        Assert.Contains("Mean, Median, Min, Max, Std, Var, Percentile, Quantile are NaN; ArgMin, ArgMax are null", warning);
+        Assert.Contains("All-NaN slice encountered", warning);
     }
 
     [Fact]
