@@ -88,6 +88,15 @@ Describe 'Measure-Statistic' {
         (Measure-Statistic -InputObject @(1, 2, 3) -Statistic Sum).Sum | Should -Be 6
     }
 
+    It 'flattens a matrix passed as one object, as numpy reduces over every element' {
+        $m = [double[,]]::new(2, 2)
+        $m[0, 0] = 1; $m[0, 1] = [double]::NaN; $m[1, 0] = 3; $m[1, 1] = 4
+        $r = , $m | Measure-Statistic -Statistic Sum, ArgMax
+        $r.Sum | Should -Be 8
+        $r.Skipped | Should -Be 1
+        $r.ArgMax | Should -Be 3
+    }
+
     It 'rejects a percentile outside [0, 100] before reading input' {
         { 1 | Measure-Statistic -Percentile 101 } | Should -Throw -ErrorId 'StatisticPercentileOutOfRange,Ec2Ops.Commands.MeasureStatisticCommand'
     }

@@ -62,6 +62,29 @@ public static class DataValue
     /// <summary>A list the data tools treat element-wise: any IList (strings are not IList, so they stay scalars).</summary>
     public static bool IsList(object? value) => value is IList;
 
+    /// <summary>
+    /// The leaves of nested lists in order (a matrix row by row, a jagged array row by row), as
+    /// numpy reduces over every element of an array by default. Strings are leaves, not lists.
+    /// </summary>
+    public static IEnumerable<object?> Flatten(object? value, Func<object?, object?>? unwrap = null)
+    {
+        unwrap ??= v => v;
+        value = unwrap(value);
+        if (value is not IList list)
+        {
+            yield return value;
+            yield break;
+        }
+
+        foreach (object? item in list)
+        {
+            foreach (object? leaf in Flatten(item, unwrap))
+            {
+                yield return leaf;
+            }
+        }
+    }
+
     /// <summary>Short, culture-invariant text for messages: strings quoted, NULLs named.</summary>
     public static string Describe(object? value) => value switch
     {

@@ -198,6 +198,7 @@ public sealed class NullSafeEquality
         UInt128 u => (BigInteger)u,
         ulong ul => ul,
         nuint nu => (ulong)nu,
+        nint n => (long)n,
         _ => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
     };
 

@@ -84,7 +84,7 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
         {
             WriteCoreError(error, InputObject);
         }
-        catch (RuntimeException error)
+        catch (RuntimeException error) when (error is not PipelineStoppedException)
         {
             // The condition or a value script block failed for this element; the next one goes on.
             WriteError(new ErrorRecord(error.ErrorRecord, error));

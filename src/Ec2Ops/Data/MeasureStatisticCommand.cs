@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Data;
@@ -101,16 +100,9 @@ public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
         if (Property is null)
         {
             // A list or matrix contributes its elements (numpy reduces over all of them by default).
-            if (model.Unwrap(InputObject) is IList list)
+            foreach (object? element in DataValue.Flatten(InputObject, model.Unwrap))
             {
-                foreach (object? element in list)
-                {
-                    Add(_accumulators[0], model.Unwrap(element));
-                }
-            }
-            else
-            {
-                Add(_accumulators[0], model.Unwrap(InputObject));
+                Add(_accumulators[0], element);
             }
 
             return;

@@ -231,4 +231,16 @@ public class MeasurementTests
         acc.Add("x");
         Assert.Equal(new[] { "Property", "Count", "Skipped", "Rejected", "Mean" }, acc.Compute().DisplayPropertyNames());
     }
+
+    [Fact]
+    public void FlattenWalksMatricesAndJaggedArraysRowByRow()
+    {
+        Assert.Equal(new object?[] { 1.0, 2.0, 3.0, 4.0 }, DataValue.Flatten(new double[,] { { 1, 2 }, { 3, 4 } }));
+        Assert.Equal(new object?[] { 1.0, 2.0, 3.0 }, DataValue.Flatten(new[] { new[] { 1.0 }, new[] { 2.0, 3.0 } }));
+        Assert.Equal(new object?[] { "ab" }, DataValue.Flatten("ab"));
+        Assert.Equal(new object?[] { null }, DataValue.Flatten(null));
+        Assert.Equal(new object?[] { 1, 2 }, DataValue.Flatten(new object[] { new Box(1), new object[] { new Box(2) } }, v => v is Box b ? b.Value : v));
+    }
+
+    private sealed record Box(object Value);
 }

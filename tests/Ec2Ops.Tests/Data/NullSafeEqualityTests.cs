@@ -51,6 +51,8 @@ public class NullSafeEqualityTests
         Assert.Equal(false, Default.Test((Int128)1 << 100, 1m)); // beyond decimal's range
         Assert.Equal(true, Default.Test(ulong.MaxValue, (Int128)ulong.MaxValue));
         Assert.Equal(false, Default.Test(long.MaxValue, long.MaxValue - 1));
+        Assert.Equal(true, Default.Test((nint)7, 7m));
+        Assert.Equal(true, Default.Test(new System.Numerics.BigInteger(7), (byte)7));
     }
 
     [Fact]
