@@ -97,7 +97,10 @@ public sealed class ElementCondition
                 "WhereMaskNeedsMatrix",
                 Ec2OpsErrorCategory.InvalidArgument,
                 $"The condition is a {Matrix.ShapeOf(_grid)} mask, but input element {position} is {DataValue.Describe(element)}, not a matrix.",
-                element);
+                element)
+                {
+                    RecommendedAction = "Pass the matrix as one object (-InputObject $A, or ,$A | ...): piped without the comma, PowerShell unrolls it into single numbers.",
+                };
         }
 
         return _constant;
@@ -224,7 +227,10 @@ public sealed class ElementValue
                     "WhereMatrixValueNeedsMatrix",
                     Ec2OpsErrorCategory.InvalidArgument,
                     $"{role} is a {Matrix.ShapeOf(_grid!)} matrix, but input element {position} is {DataValue.Describe(element)}, not a matrix.",
-                    element);
+                    element)
+                    {
+                        RecommendedAction = "Pass the matrix as one object (-InputObject $A, or ,$A | ...): piped without the comma, PowerShell unrolls it into single numbers.",
+                    };
         }
     }
 

@@ -220,7 +220,9 @@ public class ConditionalReplaceTests
     public void MatrixOperandOnAScalarStreamIsAnError()
     {
         var where = ConditionalReplacer.Where(ElementCondition.FromValue(true), ElementValue.FromValue(new double[,] { { 1 } }, "Then"), ElementValue.Keep);
-        Assert.Equal("WhereMatrixValueNeedsMatrix", Assert.Throws<Ec2OpsException>(() => where.ReplaceScalar(1)).ErrorId);
+        var ex = Assert.Throws<Ec2OpsException>(() => where.ReplaceScalar(1));
+        Assert.Equal("WhereMatrixValueNeedsMatrix", ex.ErrorId);
+        Assert.Contains(",$A", ex.RecommendedAction);
 
         var gridCondition = ConditionalReplacer.Mask(ElementCondition.FromValue(new bool[1, 1]), ElementValue.FromValue(0, "Value"));
         Assert.Equal("WhereMaskNeedsMatrix", Assert.Throws<Ec2OpsException>(() => gridCondition.ReplaceScalar(1)).ErrorId);

@@ -35,6 +35,20 @@ public class DataPropertyTests
     }
 
     [Fact]
+    public void WhereWithTheMaskedValuesAsElseGivesBackTheInput()
+    {
+        // x.where(c, x.mask(c, y)) == x: where c holds Where keeps x, where it does not Mask kept x.
+        Prop.ForAll(ArraysWithMasks(), input =>
+        {
+            var (values, condition) = input;
+            var mask = ConditionalReplacer.Mask(ElementCondition.FromValue(condition), ElementValue.FromValue(double.NaN, "Value"));
+            var masked = values.Select(v => mask.ReplaceScalar(v)).ToArray();
+            var where = ConditionalReplacer.Where(ElementCondition.FromValue(condition), ElementValue.Keep, ElementValue.FromValue(masked, "Else"));
+            return values.Select(v => where.ReplaceScalar(v)).SequenceEqual(values.Cast<object?>());
+        }).Check(Runs);
+    }
+
+    [Fact]
     public void WhereAndMaskAreComplementsOnMatrices()
     {
         // np.where(c, A, B) and mask(c, B) on A agree cell by cell.
