@@ -153,6 +153,13 @@ public sealed class StatisticResult
 /// </summary>
 public sealed class StatisticAccumulator
 {
+    // The statistics that are NaN without numbers (sums and products fall back to 0 and 1, ArgMin/ArgMax to null).
+    private static readonly Statistic[] NaNWhenEmpty =
+    {
+        Statistic.Mean, Statistic.Median, Statistic.Min, Statistic.Max, Statistic.Std, Statistic.Var,
+        Statistic.Percentile, Statistic.Quantile,
+    };
+
     private readonly List<double> _values = new();
     private readonly StatisticOptions _options;
     private int _skipped;
@@ -254,13 +261,6 @@ public sealed class StatisticAccumulator
         Warn(result, values.Length, log);
         return result;
     }
-
-    // The statistics that are NaN without numbers (sums and products fall back to 0 and 1, ArgMin/ArgMax to null).
-    private static readonly Statistic[] NaNWhenEmpty =
-    {
-        Statistic.Mean, Statistic.Median, Statistic.Min, Statistic.Max, Statistic.Std, Statistic.Var,
-        Statistic.Percentile, Statistic.Quantile,
-    };
 
     // numpy warns "Mean of empty slice" / "All-NaN slice encountered" when a nan* function has no
     // numbers left, and "Degrees of freedom <= 0" when Count - ddof <= 0; so do we, once per property.
