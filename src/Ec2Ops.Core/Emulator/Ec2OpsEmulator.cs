@@ -155,7 +155,15 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Cancel slow replies first and let their handlers answer, then close the listener: closing
+        // it with requests in flight would send those clients an empty 200.
         _stopping.Cancel();
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
         try
         {
             _listener.Stop();
@@ -172,13 +180,6 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         catch (AggregateException)
         {
             // The loop ends by the listener throwing; nothing to report.
-        }
-
-        // Closing the listener aborts open connections; handlers notice at once. Wait a little for them.
-        var deadline = DateTime.UtcNow.AddSeconds(2);
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
         }
     }
 
@@ -238,59 +239,77 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         HttpListenerResponse response = context.Response;
         string method = request.HttpMethod.ToUpperInvariant();
         string path = request.Url?.AbsolutePath ?? "/";
-        string? token = request.Headers[ImdsService.TokenHeader];
-        int status = 500;
+        bool hadToken = !string.IsNullOrEmpty(request.Headers[ImdsService.TokenHeader]);
         try
         {
-            string decoded = Uri.UnescapeDataString(path);
-            EmulatorResponse reply;
             if (!OperatingSystem.IsWindows() && (method is "PUT" or "POST") && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
             {
                 // HttpListener's managed implementation has already answered 411 Length Required
                 // (curl -X PUT without a body sends no Content-Length) yet still hands us the request.
-                status = 411;
+                Log(method, path, 411, hadToken);
                 return;
             }
 
-            if (ImdsService.Owns(decoded))
-            {
-                TimeSpan delay = Imds.ResponseDelay;
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
-                }
+            EmulatorResponse reply = await AnswerAsync(method, Uri.UnescapeDataString(path), request).ConfigureAwait(false);
 
-                reply = _imds.Handle(method, decoded, name => request.Headers[name]);
-            }
-            else
-            {
-                reply = EmulatorResponse.Text(404, "Not Found");
-            }
-
-            status = reply.StatusCode;
+            // Logged before the reply goes out, so a client that has its answer finds it in the log.
+            Log(method, path, reply.StatusCode, hadToken);
             await WriteAsync(response, reply).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopped during a slow reply: nothing is sent (logged as status 0).
-            status = 0;
-            response.Abort();
+            // Stopped during a slow reply: say so rather than leave the client hanging.
+            var stopped = EmulatorResponse.Text(503, "Emulator stopped");
+            Log(method, path, stopped.StatusCode, hadToken);
+            await TryWriteAsync(response, stopped).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            // The client went away or the emulator is stopping; the log still records what we meant to answer.
-            try
-            {
-                response.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            // The client went away or the emulator is stopping; the log already says what we answered.
+            Abort(response);
         }
         finally
         {
-            Log(new EmulatorRequest(method, path, status, !string.IsNullOrEmpty(token), Options.TimeProvider.GetUtcNow()));
             Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<EmulatorResponse> AnswerAsync(string method, string path, HttpListenerRequest request)
+    {
+        if (!ImdsService.Owns(path))
+        {
+            return EmulatorResponse.Text(404, "Not Found");
+        }
+
+        TimeSpan delay = Imds.ResponseDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+        }
+
+        return _imds.Handle(method, path, name => request.Headers[name]);
+    }
+
+    private static async Task TryWriteAsync(HttpListenerResponse response, EmulatorResponse reply)
+    {
+        try
+        {
+            await WriteAsync(response, reply).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            Abort(response);
+        }
+    }
+
+    private static void Abort(HttpListenerResponse response)
+    {
+        try
+        {
+            response.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
@@ -328,8 +347,9 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Log(EmulatorRequest entry)
+    private void Log(string method, string path, int status, bool hadToken)
     {
+        var entry = new EmulatorRequest(method, path, status, hadToken, Options.TimeProvider.GetUtcNow());
         lock (_logGate)
         {
             if (Options.RequestLogCapacity == 0)
