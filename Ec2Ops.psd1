@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'Ec2Ops.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0d7c1e-3b7a-4d1e-9a55-2f7c9b1e0c41'
+    Author               = 'Ec2Ops contributors'
+    CompanyName          = 'Ec2Ops contributors'
+    Copyright            = '(c) Ec2Ops contributors. MIT License.'
+    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2), CPU credits, package versions, plus NMF, a parallel runner, pandas-style where/mask, NaN-aware statistics and NULL-safe comparison, with a local emulator to try it all without an AWS account.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
+    TypesToProcess       = @()
+    CmdletsToExport      = @(
+        'Get-InstanceMetadata'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'CloudWatch', 'CPUCredits', 'NMF', 'Parallel', 'Statistics', 'Linux', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/ec2ops/Ec2Ops'
+            LicenseUri   = 'https://github.com/ec2ops/Ec2Ops/blob/main/LICENSE'
+            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with token caching, v1 fallback rules, recursion), the IMDS emulator (Start-/Stop-Ec2OpsEmulator).'
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+
+namespace Ec2Ops.Core.Metadata;
+
+/// <summary>The well-known documents Get-InstanceMetadata -Category returns.</summary>
+public enum MetadataCategory
+{
+    IdentityDocument,
+    UserData,
+    Tags,
+    SpotInstanceAction,
+    ScheduledEvents,
+    IamInfo,
+}
+
+/// <summary>
+/// Answers the questions Get-InstanceMetadata asks of IMDS: the instance summary, any path, a
+/// subtree, and the well-known documents, typed. Never emits IAM credentials unless their path is
+/// asked for explicitly, and never logs values.
+/// </summary>
+public sealed class InstanceMetadataService
+{
+    /// <summary>How many IMDS requests a recursive walk keeps in flight.</summary>
+    public const int DefaultMaxConcurrency = 8;
+
+    private const string CredentialsFolder = ImdsPath.MetaData + "iam/security-credentials/";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+
+    private readonly ImdsClient _client;
+    private readonly IOperationLog _log;
+
+    public InstanceMetadataService(ImdsClient client, IOperationLog? log = null)
+    {
+        _client = client;
+        _log = log ?? NullOperationLog.Instance;
+    }
+
+    public ImdsClient Client => _client;
+
+    /// <summary>The instance at a glance. Values that do not exist here (no public IP, no role) are null.</summary>
+    public async Task<InstanceMetadata> GetSummaryAsync(CancellationToken cancellation = default)
+    {
+        // The token first, so the parallel reads below share it instead of racing for one each.
+        var identityTask = GetIdentityDocumentAsync(cancellation);
+        await identityTask.ConfigureAwait(false);
+
+        Task<string?> Read(string relative) => _client.TryGetTextAsync(ImdsPath.MetaData + relative, cancellation);
+        var hostname = Read("hostname");
+        var localHostname = Read("local-hostname");
+        var publicHostname = Read("public-hostname");
+        var publicIp = Read("public-ipv4");
+        var localIp = Read("local-ipv4");
+        var mac = Read("mac");
+        var groups = Read("security-groups");
+        var lifecycle = Read("instance-life-cycle");
+        var roles = Read("iam/security-credentials/");
+        var iamInfo = Read("iam/info");
+        await Task.WhenAll(hostname, localHostname, publicHostname, publicIp, localIp, mac, groups, lifecycle, roles, iamInfo).ConfigureAwait(false);
+
+        var identity = identityTask.Result;
+        var profile = iamInfo.Result is { } infoJson ? Parse<IamInfo>(infoJson, "iam/info") : null;
+        return new InstanceMetadata
+        {
+            InstanceId = identity.InstanceId ?? await _client.GetTextAsync(ImdsPath.MetaData + "instance-id", cancellation).ConfigureAwait(false),
+            InstanceType = identity.InstanceType,
+            Region = identity.Region,
+            AvailabilityZone = identity.AvailabilityZone,
+            AccountId = identity.AccountId,
+            ImageId = identity.ImageId,
+            Architecture = identity.Architecture,
+            PendingTime = identity.PendingTime,
+            PrivateIpAddress = localIp.Result?.Trim() ?? identity.PrivateIp,
+            PublicIpAddress = publicIp.Result?.Trim(),
+            Hostname = hostname.Result?.Trim(),
+            PrivateDnsName = localHostname.Result?.Trim(),
+            PublicDnsName = publicHostname.Result?.Trim(),
+            MacAddress = mac.Result?.Trim(),
+            SecurityGroups = ValueList.FromLines(groups.Result),
+            InstanceLifecycle = lifecycle.Result?.Trim(),
+            IamRoleName = ValueList.FromLines(roles.Result).FirstOrDefault()?.TrimEnd('/'),
+            IamInstanceProfileArn = profile?.InstanceProfileArn,
+            ImdsVersion = _client.ProtocolVersion,
+        };
+    }
+
+    /// <summary>
+    /// A path as entries: a value gives one entry; a folder gives one entry per child, in listing order.
+    /// </summary>
+    public async Task<IReadOnlyList<MetadataEntry>> GetEntriesAsync(string path, CancellationToken cancellation = default)
+    {
+        var absolute = ImdsPath.Normalize(path);
+        var text = await _client.GetTextAsync(absolute, cancellation).ConfigureAwait(false);
+        if (!ImdsPath.IsFolder(absolute))
+        {
+            return new[] { new MetadataEntry { Path = absolute, Name = ImdsPath.NameOf(absolute), Value = text } };
+        }
+
+        return ImdsPath.ChildPaths(absolute, text)
+            .Select(child => new MetadataEntry { Path = child, Name = ImdsPath.NameOf(child), IsFolder = ImdsPath.IsFolder(child) })
+            .ToList();
+    }
+
+    /// <summary>Exactly the text IMDS sent for a path.</summary>
+    public Task<string> GetRawAsync(string path, CancellationToken cancellation = default) =>
+        _client.GetTextAsync(ImdsPath.Normalize(path), cancellation);
+
+    /// <summary>
+    /// The subtree under a path, fetched with at most <paramref name="maxConcurrency"/> requests in
+    /// flight. Credential documents under iam/security-credentials/ are left out (null) unless the
+    /// walk starts at one of them.
+    /// </summary>
+    public async Task<MetadataNode> GetTreeAsync(string path, int maxConcurrency = DefaultMaxConcurrency, CancellationToken cancellation = default)
+    {
+        if (maxConcurrency < 1)
+        {
+            throw new Ec2OpsException("ImdsInvalidSetting", Ec2OpsErrorCategory.InvalidArgument, $"The concurrency is {maxConcurrency}, but it must be at least 1.", maxConcurrency);
+        }
+
+        var absolute = ImdsPath.Normalize(path);
+        using var gate = new SemaphoreSlim(maxConcurrency, maxConcurrency);
+        return await WalkAsync(absolute, gate, startedHere: true, cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<MetadataNode> WalkAsync(string absolute, SemaphoreSlim gate, bool startedHere, CancellationToken cancellation)
+    {
+        var name = ImdsPath.NameOf(absolute);
+        if (!startedHere && !ImdsPath.IsFolder(absolute) && absolute.StartsWith(CredentialsFolder, StringComparison.Ordinal))
+        {
+            _log.Verbose($"Left out {absolute}: IAM credentials are returned only when their path is asked for explicitly.");
+            return new MetadataNode { Path = absolute, Name = name };
+        }
+
+        string text;
+        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            text = await _client.GetTextAsync(absolute, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        if (!ImdsPath.IsFolder(absolute))
+        {
+            return new MetadataNode { Path = absolute, Name = name, Value = text };
+        }
+
+        var children = await Task.WhenAll(ImdsPath.ChildPaths(absolute, text)
+            .Select(child => WalkAsync(child, gate, startedHere: false, cancellation))).ConfigureAwait(false);
+        return new MetadataNode { Path = absolute, Name = name, IsFolder = true, Children = children };
+    }
+
+    public async Task<InstanceIdentityDocument> GetIdentityDocumentAsync(CancellationToken cancellation = default) =>
+        Parse<InstanceIdentityDocument>(await _client.GetTextAsync(ImdsPath.IdentityDocument, cancellation).ConfigureAwait(false), ImdsPath.IdentityDocument);
+
+    public async Task<string> GetUserDataAsync(CancellationToken cancellation = default) =>
+        await _client.TryGetTextAsync(ImdsPath.UserData, cancellation).ConfigureAwait(false)
+        ?? throw new Ec2OpsException(
+            "ImdsNoUserData",
+            Ec2OpsErrorCategory.ObjectNotFound,
+            "This instance has no user data (404 from /latest/user-data).",
+            ImdsPath.UserData);
+
+    /// <summary>The instance's tags, in the order IMDS lists them.</summary>
+    public async Task<IReadOnlyList<InstanceTag>> GetTagsAsync(CancellationToken cancellation = default)
+    {
+        const string folder = ImdsPath.MetaData + "tags/instance/";
+        var listing = await _client.TryGetTextAsync(folder, cancellation).ConfigureAwait(false)
+            ?? throw new Ec2OpsException(
+                "ImdsTagsNotExposed",
+                Ec2OpsErrorCategory.ObjectNotFound,
+                "This instance does not expose its tags to the metadata service (404 from /latest/meta-data/tags/instance/).",
+                folder)
+            {
+                RecommendedAction = "Allow tags in instance metadata: aws ec2 modify-instance-metadata-options --instance-id <id> --instance-metadata-tags enabled.",
+            };
+
+        var keys = ValueList.FromLines(listing);
+        var values = await Task.WhenAll(keys.Select(k => _client.GetTextAsync(folder + k, cancellation))).ConfigureAwait(false);
+        return keys.Select((k, i) => new InstanceTag(k, values[i])).ToList();
+    }
+
+    /// <summary>The spot interruption notice, or null when none is scheduled (IMDS answers 404 then).</summary>
+    public async Task<SpotInstanceAction?> GetSpotInstanceActionAsync(CancellationToken cancellation = default)
+    {
+        const string path = ImdsPath.MetaData + "spot/instance-action";
+        var json = await _client.TryGetTextAsync(path, cancellation).ConfigureAwait(false);
+        if (json is null)
+        {
+            _log.Verbose("No spot interruption notice: spot/instance-action does not exist (not a spot instance, or no interruption scheduled).");
+            return null;
+        }
+
+        return Parse<SpotInstanceAction>(json, path);
+    }
+
+    public async Task<IReadOnlyList<ScheduledEvent>> GetScheduledEventsAsync(CancellationToken cancellation = default)
+    {
+        const string path = ImdsPath.MetaData + "events/maintenance/scheduled";
+        var json = await _client.TryGetTextAsync(path, cancellation).ConfigureAwait(false);
+        return string.IsNullOrWhiteSpace(json) ? Array.Empty<ScheduledEvent>() : Parse<ScheduledEvent[]>(json, path);
+    }
+
+    public async Task<IamInfo> GetIamInfoAsync(CancellationToken cancellation = default)
+    {
+        const string path = ImdsPath.MetaData + "iam/info";
+        var infoTask = _client.TryGetTextAsync(path, cancellation);
+        var rolesTask = _client.TryGetTextAsync(CredentialsFolder, cancellation);
+        var json = await infoTask.ConfigureAwait(false) ?? throw new Ec2OpsException(
+            "ImdsNoIamRole",
+            Ec2OpsErrorCategory.ObjectNotFound,
+            "No IAM instance profile is attached to this instance (404 from /latest/meta-data/iam/info).",
+            path);
+        var info = Parse<IamInfo>(json, path);
+        var role = ValueList.FromLines(await rolesTask.ConfigureAwait(false)).FirstOrDefault()?.TrimEnd('/');
+        return new IamInfo
+        {
+            Code = info.Code,
+            LastUpdated = info.LastUpdated,
+            InstanceProfileArn = info.InstanceProfileArn,
+            InstanceProfileId = info.InstanceProfileId,
+            RoleName = role,
+        };
+    }
+
+    /// <summary>The raw text of a category's document, exactly as IMDS sent it.</summary>
+    public static string PathOf(MetadataCategory category) => category switch
+    {
+        MetadataCategory.IdentityDocument => ImdsPath.IdentityDocument,
+        MetadataCategory.UserData => ImdsPath.UserData,
+        MetadataCategory.Tags => ImdsPath.MetaData + "tags/instance/",
+        MetadataCategory.SpotInstanceAction => ImdsPath.MetaData + "spot/instance-action",
+        MetadataCategory.ScheduledEvents => ImdsPath.MetaData + "events/maintenance/scheduled",
+        MetadataCategory.IamInfo => ImdsPath.MetaData + "iam/info",
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
+    };
+
+    private static T Parse<T>(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Json) ?? throw new JsonException("the document is null");
+        }
+        catch (JsonException failure)
+        {
+            throw new Ec2OpsException(
+                "ImdsInvalidDocument",
+                Ec2OpsErrorCategory.InvalidData,
+                $"IMDS returned a document at {path} that is not the JSON expected: {failure.Message}",
+                path,
+                failure);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Ec2Ops.Core;
+using Ec2Ops.Core.Metadata;
+
+namespace Ec2Ops.Commands;
+
+/// <summary>Reads the instance metadata service (IMDSv2) of the EC2 instance it runs on.</summary>
+[Cmdlet(VerbsCommon.Get, "InstanceMetadata", DefaultParameterSetName = SummarySet)]
+[OutputType(typeof(InstanceMetadata), ParameterSetName = new[] { SummarySet })]
+[OutputType(typeof(MetadataEntry), typeof(PSObject), typeof(string), ParameterSetName = new[] { PathSet })]
+[OutputType(typeof(InstanceIdentityDocument), typeof(string), typeof(InstanceTag), typeof(SpotInstanceAction), typeof(ScheduledEvent), typeof(IamInfo), ParameterSetName = new[] { CategorySet })]
+public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
+{
+    private const string SummarySet = "Summary";
+    private const string PathSet = "Path";
+    private const string CategorySet = "Category";
+
+    // Errors about one path; anything else (unreachable, disabled, refused) stops the command.
+    private static readonly HashSet<string> PerPathErrors = new(StringComparer.Ordinal)
+    {
+        "ImdsPathNotFound", "ImdsInvalidPath", "ImdsInvalidDocument", "ImdsThrottled", "ImdsServerError",
+    };
+
+    private ImdsSettings? _settings;
+
+    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetadataPathCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(ParameterSetName = PathSet)]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter(ParameterSetName = CategorySet, Mandatory = true)]
+    public MetadataCategory Category { get; set; }
+
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = CategorySet)]
+    public SwitchParameter Raw { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    [Parameter]
+    [ValidateSet("IPv4", "IPv6", IgnoreCase = true)]
+    public string? EndpointMode { get; set; }
+
+    [Parameter]
+    public double? TimeoutSec { get; set; }
+
+    [Parameter]
+    public int? MaxAttempts { get; set; }
+
+    [Parameter]
+    public SwitchParameter DisableImdsV1 { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            var settings = ImdsSettings.Resolve(new ImdsRequestOptions
+            {
+                Endpoint = Endpoint,
+                EndpointMode = EndpointMode,
+                TimeoutSeconds = TimeoutSec,
+                MaxAttempts = MaxAttempts,
+                DisableImdsV1 = DisableImdsV1,
+            });
+            WriteVerbose($"IMDS endpoint {settings.Endpoint} (from {settings.EndpointSource}), timeout {settings.Timeout.TotalSeconds} s, {settings.MaxAttempts} attempt(s).");
+            _settings = settings;
+        }
+        catch (Ec2OpsException error)
+        {
+            ThrowCoreError(error);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case PathSet:
+                RunCore(async session =>
+                {
+                    var service = ServiceFor(session);
+                    foreach (var path in Path)
+                    {
+                        try
+                        {
+                            await WritePathAsync(service, path, session).ConfigureAwait(false);
+                        }
+                        catch (Ec2OpsException error) when (PerPathErrors.Contains(error.ErrorId))
+                        {
+                            session.WriteError(error, path);
+                        }
+                    }
+                });
+                break;
+            case CategorySet:
+                RunCore(session => WriteCategoryAsync(ServiceFor(session), session));
+                break;
+            default:
+                WriteObject(RunCore(session => ServiceFor(session).GetSummaryAsync(session.Cancellation)));
+                break;
+        }
+    }
+
+    // The client logs through the session so its verbose lines reach the pipeline thread.
+    private InstanceMetadataService ServiceFor(CoreSession session) =>
+        new(new ImdsClient(_settings!, log: session.Log), session.Log);
+
+    private async Task WritePathAsync(InstanceMetadataService service, string path, CoreSession session)
+    {
+        if (Raw)
+        {
+            session.WriteObject(await service.GetRawAsync(path, session.Cancellation).ConfigureAwait(false));
+        }
+        else if (Recurse)
+        {
+            var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, session.Cancellation).ConfigureAwait(false);
+            session.WriteObject(MetadataTreeObject.From(tree));
+        }
+        else
+        {
+            foreach (var entry in await service.GetEntriesAsync(path, session.Cancellation).ConfigureAwait(false))
+            {
+                session.WriteObject(entry);
+            }
+        }
+    }
+
+    private async Task WriteCategoryAsync(InstanceMetadataService service, CoreSession session)
+    {
+        var token = session.Cancellation;
+        if (Raw)
+        {
+            session.WriteObject(await service.GetRawAsync(InstanceMetadataService.PathOf(Category), token).ConfigureAwait(false));
+            return;
+        }
+
+        switch (Category)
+        {
+            case MetadataCategory.IdentityDocument:
+                session.WriteObject(await service.GetIdentityDocumentAsync(token).ConfigureAwait(false));
+                break;
+            case MetadataCategory.UserData:
+                session.Verbose("User data often holds secrets (passwords, keys); it is written to the pipeline as you asked.");
+                session.WriteObject(await service.GetUserDataAsync(token).ConfigureAwait(false));
+                break;
+            case MetadataCategory.Tags:
+                WriteAll(session, await service.GetTagsAsync(token).ConfigureAwait(false));
+                break;
+            case MetadataCategory.SpotInstanceAction:
+                if (await service.GetSpotInstanceActionAsync(token).ConfigureAwait(false) is { } action)
+                {
+                    session.WriteObject(action);
+                }
+
+                break;
+            case MetadataCategory.ScheduledEvents:
+                WriteAll(session, await service.GetScheduledEventsAsync(token).ConfigureAwait(false));
+                break;
+            case MetadataCategory.IamInfo:
+                session.WriteObject(await service.GetIamInfoAsync(token).ConfigureAwait(false));
+                break;
+        }
+    }
+
+    private static void WriteAll(CoreSession session, IEnumerable items)
+    {
+        foreach (var item in items)
+        {
+            session.WriteObject(item);
+        }
+    }
+}
+
+/// <summary>Turns a metadata subtree into nested PSCustomObjects (folders) and strings (values).</summary>
+internal static class MetadataTreeObject
+{
+    public static object? From(MetadataNode node)
+    {
+        if (!node.IsFolder)
+        {
+            return node.Value;
+        }
+
+        var result = new PSObject();
+        foreach (var child in node.Children)
+        {
+            result.Properties.Add(new PSNoteProperty(child.Name, From(child)));
+        }
+
+        return result;
+    }
+}
+
+/// <summary>Tab completion of well-known metadata paths.</summary>
+public sealed class MetadataPathCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        KnownMetadataPaths.Complete(wordToComplete).Select(p => new CompletionResult(p, p, CompletionResultType.ParameterValue, p));
+}
