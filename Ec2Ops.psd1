@@ -12,6 +12,8 @@
     TypesToProcess       = @()
     CmdletsToExport      = @(
         'Get-InstanceMetadata'
+        'Start-Ec2OpsEmulator'
+        'Stop-Ec2OpsEmulator'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
