@@ -8,7 +8,7 @@ namespace Ec2Ops.Core;
 /// </summary>
 public sealed class ValueList : ReadOnlyCollection<string>
 {
-    public static readonly ValueList Empty = new(Array.Empty<string>());
+    public static new readonly ValueList Empty = new(Array.Empty<string>());
 
     public ValueList(IList<string> items)
         : base(items)
