@@ -42,10 +42,6 @@ BeforeAll {
     }
 }
 
-AfterEach {
-    Stop-Ec2OpsEmulator
-}
-
 AfterAll {
     Stop-Ec2OpsEmulator
     foreach ($name in $script:variables) {
@@ -54,6 +50,10 @@ AfterAll {
 }
 
 Describe 'Start-Ec2OpsEmulator' {
+    AfterEach {
+        Stop-Ec2OpsEmulator
+    }
+
     Context 'the returned object' {
         It 'is the running emulator with its loopback endpoints and default t3.micro settings' {
             $emulator = Start-Ec2OpsEmulator

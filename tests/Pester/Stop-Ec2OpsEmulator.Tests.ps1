@@ -24,10 +24,6 @@ BeforeAll {
     }
 }
 
-AfterEach {
-    Stop-Ec2OpsEmulator
-}
-
 AfterAll {
     foreach ($name in $script:variables) {
         [Environment]::SetEnvironmentVariable($name, $script:savedEnvironment[$name])
@@ -35,6 +31,10 @@ AfterAll {
 }
 
 Describe 'Stop-Ec2OpsEmulator' {
+    AfterEach {
+        Stop-Ec2OpsEmulator
+    }
+
     It 'restores every variable it changed to its earlier value' {
         $env:AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://169.254.169.254'
         $env:AWS_EC2_METADATA_DISABLED = 'true'
