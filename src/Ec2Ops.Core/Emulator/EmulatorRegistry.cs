@@ -19,7 +19,7 @@ public sealed class EmulatorRegistry
     }
 
     /// <summary>The registry of this process, over the real environment; what the cmdlets use.</summary>
-    public static EmulatorRegistry Process { get; } = new(ProcessEnvironmentVariables.Instance);
+    public static EmulatorRegistry Process { get; } = new(ProcessEnvironment.Instance);
 
     /// <summary>The running emulator, or null.</summary>
     public Ec2OpsEmulator? Current

@@ -12,7 +12,7 @@ public class EmulatorSessionTests
     [Fact]
     public void OnAnEmptyEnvironmentSetsEndpointRegionAndDummyCredentials()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
 
         var session = EmulatorSession.Apply(Endpoint, "eu-west-1", env);
 
@@ -24,7 +24,7 @@ public class EmulatorSessionTests
                 ["AWS_ACCESS_KEY_ID"] = EmulatorSession.DummyAccessKeyId,
                 ["AWS_SECRET_ACCESS_KEY"] = EmulatorSession.DummySecretAccessKey,
             },
-            env.Snapshot());
+            Snapshot(env));
         Assert.Equal(
             new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" },
             session.Changes.Select(c => c.Name));
@@ -34,12 +34,12 @@ public class EmulatorSessionTests
     [Fact]
     public void RestoreUnsetsWhatWasUnset()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var session = EmulatorSession.Apply(Endpoint, "us-east-1", env);
 
         session.Restore();
 
-        Assert.Empty(env.Snapshot());
+        Assert.Empty(Snapshot(env));
         Assert.True(session.IsRestored);
     }
 
@@ -55,11 +55,11 @@ public class EmulatorSessionTests
             ["AWS_SECRET_ACCESS_KEY"] = "user-secret",
             ["AWS_PROFILE"] = "prod",
         };
-        var env = new InMemoryEnvironmentVariables(before);
+        var env = Env(before);
 
         using (var session = EmulatorSession.Apply(Endpoint, "us-east-1", env))
         {
-            var during = env.Snapshot();
+            var during = Snapshot(env);
             Assert.Equal("http://127.0.0.1:45678", during["AWS_EC2_METADATA_SERVICE_ENDPOINT"]);
             Assert.False(during.ContainsKey("AWS_EC2_METADATA_DISABLED"));
             Assert.Equal("ap-south-1", during["AWS_REGION"]);
@@ -69,13 +69,13 @@ public class EmulatorSessionTests
             Assert.Equal("true", session.Changes[1].Before);
         }
 
-        Assert.Equal(before, env.Snapshot());
+        Assert.Equal(before, Snapshot(env));
     }
 
     [Fact]
     public void DefaultRegionCountsAsAConfiguredRegion()
     {
-        var env = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_DEFAULT_REGION"] = "sa-east-1" });
+        var env = Env(new Dictionary<string, string> { ["AWS_DEFAULT_REGION"] = "sa-east-1" });
 
         using var session = EmulatorSession.Apply(Endpoint, "us-east-1", env);
 
@@ -86,7 +86,7 @@ public class EmulatorSessionTests
     [Fact]
     public void RestoreIsIdempotentAndDoesNotUndoLaterChanges()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var session = EmulatorSession.Apply(Endpoint, "us-east-1", env);
         session.Restore();
         env.Set("AWS_REGION", "set-after-restore");
@@ -98,23 +98,9 @@ public class EmulatorSessionTests
     }
 
     [Fact]
-    public void ProcessEnvironmentReadsAndWritesRealVariables()
-    {
-        string name = "EC2OPS_TEST_" + Guid.NewGuid().ToString("N");
-        var env = ProcessEnvironmentVariables.Instance;
-
-        env.Set(name, "x");
-        string? during = Environment.GetEnvironmentVariable(name);
-        env.Set(name, null);
-
-        Assert.Equal("x", during);
-        Assert.Null(env.Get(name));
-    }
-
-    [Fact]
     public async Task RegistryStartsPointsTheEnvironmentAndStopRestoresIt()
     {
-        var env = new InMemoryEnvironmentVariables(new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" });
+        var env = Env(new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" });
         var registry = new EmulatorRegistry(env);
 
         var emulator = registry.Start(new EmulatorOptions { Region = "eu-central-1" });
@@ -130,14 +116,14 @@ public class EmulatorSessionTests
         Assert.True(stopped);
         Assert.False(emulator.IsRunning);
         Assert.Null(registry.Current);
-        Assert.Equal(new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" }, env.Snapshot());
+        Assert.Equal(new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" }, Snapshot(env));
         Assert.False(registry.Stop());
     }
 
     [Fact]
     public void SecondStartIsRefusedUnlessForced()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var registry = new EmulatorRegistry(env);
         var first = registry.Start(null);
 
@@ -152,13 +138,13 @@ public class EmulatorSessionTests
         Assert.Same(second, registry.Current);
         Assert.Equal(second.Endpoint.ToString().TrimEnd('/'), env.Get("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
         registry.Stop(second);
-        Assert.Empty(env.Snapshot());
+        Assert.Empty(Snapshot(env));
     }
 
     [Fact]
     public void StoppingAnOldEmulatorLeavesTheCurrentOneAndTheEnvironmentAlone()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var registry = new EmulatorRegistry(env);
         using var stray = Ec2OpsEmulator.Start();
         var current = registry.Start(null);
@@ -174,7 +160,7 @@ public class EmulatorSessionTests
     [Fact]
     public void AnEmulatorStoppedDirectlyStillGetsItsEnvironmentRestored()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var registry = new EmulatorRegistry(env);
         var emulator = registry.Start(null);
 
@@ -182,20 +168,33 @@ public class EmulatorSessionTests
 
         Assert.Null(registry.Current);
         Assert.True(registry.Stop());
-        Assert.Empty(env.Snapshot());
+        Assert.Empty(Snapshot(env));
     }
 
     [Fact]
     public void FailedStartChangesNothing()
     {
-        var env = new InMemoryEnvironmentVariables();
+        var env = new EnvironmentVariables();
         var registry = new EmulatorRegistry(env);
 
         Assert.Throws<Ec2OpsException>(() => registry.Start(new EmulatorOptions { Region = "nowhere" }));
 
-        Assert.Empty(env.Snapshot());
+        Assert.Empty(Snapshot(env));
         Assert.Null(registry.Current);
     }
+
+    private static EnvironmentVariables Env(IDictionary<string, string> values)
+    {
+        var env = new EnvironmentVariables();
+        foreach (var pair in values)
+        {
+            env.Set(pair.Key, pair.Value);
+        }
+
+        return env;
+    }
+
+    private static Dictionary<string, string> Snapshot(EnvironmentVariables env) => env.ToDictionary(p => p.Key, p => p.Value);
 
     private static async Task<string> GetV1Async(HttpClient http, string endpoint, Ec2OpsEmulator emulator)
     {
