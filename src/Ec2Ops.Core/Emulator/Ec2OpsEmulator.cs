@@ -18,6 +18,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly HttpListener _listener;
+    private readonly EmulatorOptions _options;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ImdsService _imds;
     private readonly Queue<EmulatorRequest> _log = new();
@@ -31,7 +32,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     {
         _listener = listener;
         Port = port;
-        Options = options;
+        _options = options;
         StartTime = startTime;
         Endpoint = new Uri($"http://127.0.0.1:{port}");
         ImdsEndpoint = Endpoint;
@@ -50,15 +51,15 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The settings this emulator runs with (a copy: changing it changes nothing).</summary>
-    public EmulatorOptions Options { get; }
+    public EmulatorOptions Options => _options.Clone();
 
-    public string InstanceType => Options.InstanceType;
+    public string InstanceType => _options.InstanceType;
 
-    public string Region => Options.Region;
+    public string Region => _options.Region;
 
-    public string AvailabilityZone => Options.AvailabilityZone;
+    public string AvailabilityZone => _options.AvailabilityZone;
 
-    public string InstanceId => Options.InstanceId;
+    public string InstanceId => _options.InstanceId;
 
     /// <summary>Whether IMDS currently requires a v2 token (follows <see cref="ImdsScenario.RequireToken"/>).</summary>
     public bool RequireImdsV2 => Imds.RequireToken;
@@ -73,7 +74,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     /// <summary>The metadata served; tests may Set and Remove paths while the emulator runs.</summary>
     public ImdsTree Tree { get; }
 
-    /// <summary>The requests answered so far, oldest first (at most <see cref="EmulatorOptions.RequestLogCapacity"/>).</summary>
+    /// <summary>The requests answered so far, oldest first (at most <see cref="Emulator_options.RequestLogCapacity"/>).</summary>
     public IReadOnlyList<EmulatorRequest> Requests
     {
         get
@@ -349,15 +350,15 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     private void Log(string method, string path, int status, bool hadToken)
     {
-        var entry = new EmulatorRequest(method, path, status, hadToken, Options.TimeProvider.GetUtcNow());
+        var entry = new EmulatorRequest(method, path, status, hadToken, _options.TimeProvider.GetUtcNow());
         lock (_logGate)
         {
-            if (Options.RequestLogCapacity == 0)
+            if (_options.RequestLogCapacity == 0)
             {
                 return;
             }
 
-            while (_log.Count >= Options.RequestLogCapacity)
+            while (_log.Count >= _options.RequestLogCapacity)
             {
                 _log.Dequeue();
             }

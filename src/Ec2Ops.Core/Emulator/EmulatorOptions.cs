@@ -36,7 +36,7 @@ public sealed partial class EmulatorOptions
     /// <summary>The user data served at <c>/latest/user-data</c>; null serves 404 as an instance launched without any.</summary>
     public string? UserData { get; set; } = "#!/bin/bash\n# Ec2Ops emulator: example user data\ndnf -y install amazon-cloudwatch-agent\n";
 
-    /// <summary>Instance tags exposed under <c>meta-data/tags/instance/</c>; empty hides the folder.</summary>
+    /// <summary>Instance tags exposed under <c>meta-data/tags/instance/</c>; empty (or null) hides the folder.</summary>
     public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Name"] = "ec2ops-demo",
@@ -71,7 +71,7 @@ public sealed partial class EmulatorOptions
     public EmulatorOptions Clone()
     {
         var copy = (EmulatorOptions)MemberwiseClone();
-        copy.Tags = new Dictionary<string, string>(Tags, StringComparer.Ordinal);
+        copy.Tags = Tags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(Tags, StringComparer.Ordinal);
         return copy;
     }
 

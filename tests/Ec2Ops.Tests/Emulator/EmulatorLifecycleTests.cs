@@ -23,6 +23,34 @@ public class EmulatorLifecycleTests
     }
 
     [Fact]
+    public async Task ListensOn127001OnlyNotOnEveryAddress()
+    {
+        using var emulator = Ec2OpsEmulator.Start();
+        using var viaLoopback = new TcpClient();
+        using var viaOtherAddress = new TcpClient();
+
+        await viaLoopback.ConnectAsync(IPAddress.Loopback, emulator.Port);
+
+        // A socket bound to 0.0.0.0 would accept 127.0.0.2 too (on Linux all of 127/8 is local).
+        var refused = await Assert.ThrowsAsync<SocketException>(() => viaOtherAddress.ConnectAsync(IPAddress.Parse("127.0.0.2"), emulator.Port));
+        Assert.True(viaLoopback.Connected);
+        Assert.NotEqual(SocketError.Success, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public void OptionsOfARunningEmulatorAreACopy()
+    {
+        using var emulator = Ec2OpsEmulator.Start(new EmulatorOptions { Tags = null! });
+
+        emulator.Options.Region = "eu-west-1";
+
+        Assert.Equal("us-east-1", emulator.Region);
+        Assert.Equal("us-east-1", emulator.Options.Region);
+        Assert.Empty(emulator.Options.Tags);
+        Assert.False(emulator.Tree.IsFolder("meta-data/tags"));
+    }
+
+    [Fact]
     public void TwoEmulatorsGetDifferentPorts()
     {
         using var a = Ec2OpsEmulator.Start();

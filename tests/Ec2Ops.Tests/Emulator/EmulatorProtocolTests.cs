@@ -249,6 +249,7 @@ public class EmulatorProtocolTests
         var ok = await http.GetAsync("/latest/meta-data/instance-id", token);
 
         Assert.Equal(status, (int)failed.Status);
+        Assert.Equal(status == 500 ? "Internal Server Error" : "Service Unavailable", failed.Body);
         Assert.Equal(HttpStatusCode.OK, ok.Status);
         Assert.Equal(new[] { 200, status, 200 }, emulator.Requests.Select(r => r.StatusCode));
     }
