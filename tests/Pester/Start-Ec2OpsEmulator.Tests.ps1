@@ -72,8 +72,8 @@ Describe 'Start-Ec2OpsEmulator' {
 
         It 'shows a table with the endpoint, instance and IMDSv2 mode' {
             $emulator = Start-Ec2OpsEmulator
-            $table = $emulator | Format-Table | Out-String
-            $list = $emulator | Format-List | Out-String
+            $table = $emulator | Format-Table | Out-String -Width 200
+            $list = $emulator | Format-List | Out-String -Width 200
 
             $table | Should -Match 'Endpoint\s+InstanceType\s+Region\s+AvailabilityZone\s+ImdsV2\s+Running'
             $table | Should -Match ([regex]::Escape("127.0.0.1:$($emulator.Port)"))
