@@ -97,6 +97,10 @@ Describe 'Start-Ec2OpsEmulator' {
 
             $env:AWS_EC2_METADATA_SERVICE_ENDPOINT | Should -Be "http://127.0.0.1:$($emulator.Port)"
             $env:AWS_EC2_METADATA_DISABLED | Should -BeNullOrEmpty
+
+            Stop-Ec2OpsEmulator
+            $env:AWS_EC2_METADATA_DISABLED | Should -Be 'true'
+            Remove-Item Env:AWS_EC2_METADATA_DISABLED
         }
 
         It 'sets AWS_REGION and dummy credentials only when they are not set' {
@@ -285,7 +289,7 @@ Describe 'Start-Ec2OpsEmulator' {
         }
 
         It 'validates the port range before starting' {
-            { Start-Ec2OpsEmulator -Port 70000 } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+            { Start-Ec2OpsEmulator -Port 70000 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$script:command"
         }
     }
 
