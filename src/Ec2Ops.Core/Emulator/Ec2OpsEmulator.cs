@@ -106,6 +106,20 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             {
                 listener.Start();
             }
+            catch (HttpListenerException ex) when (ex.ErrorCode == 5)
+            {
+                // Windows' http.sys refuses the registration to a user without a URL reservation.
+                listener.Close();
+                throw new Ec2OpsException(
+                    "EmulatorAccessDenied",
+                    Ec2OpsErrorCategory.PermissionDenied,
+                    $"The emulator is not allowed to listen on http://127.0.0.1:{port}/: {ex.Message}",
+                    port,
+                    ex)
+                {
+                    RecommendedAction = "On Windows, run PowerShell as administrator once, or reserve the address: netsh http add urlacl url=http://127.0.0.1:<port>/ user=<you>, then start with -Port <port>.",
+                };
+            }
             catch (HttpListenerException ex)
             {
                 listener.Close();
