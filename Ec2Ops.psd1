@@ -16,6 +16,8 @@
         'Invoke-Mask'
         'Measure-Statistic'
         'Test-NotDistinct'
+        'Start-Ec2OpsEmulator'
+        'Stop-Ec2OpsEmulator'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
