@@ -1,3 +1,5 @@
+using Ec2Ops.Core.Metadata;
+
 namespace Ec2Ops.Core.Emulator;
 
 /// <summary>One environment variable the session changed: its name, the value before and the value now.</summary>
@@ -18,8 +20,6 @@ public sealed record EnvironmentChange(string Name, string? Before, string? Afte
 /// </summary>
 public sealed class EmulatorSession : IDisposable
 {
-    public const string ImdsEndpointVariable = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-    public const string ImdsDisabledVariable = "AWS_EC2_METADATA_DISABLED";
     public const string RegionVariable = "AWS_REGION";
     public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
     public const string AccessKeyVariable = "AWS_ACCESS_KEY_ID";
@@ -60,8 +60,8 @@ public sealed class EmulatorSession : IDisposable
         var planned = new List<(string Name, string? Value)>
         {
             // Without the trailing slash, as users write it; SDKs join "/latest/..." to it.
-            (ImdsEndpointVariable, imdsEndpoint.GetLeftPart(UriPartial.Authority)),
-            (ImdsDisabledVariable, null),
+            (ImdsSettings.EndpointVariable, imdsEndpoint.GetLeftPart(UriPartial.Authority)),
+            (ImdsSettings.DisabledVariable, null),
         };
 
         if (IsUnset(environment, RegionVariable) && IsUnset(environment, DefaultRegionVariable))
