@@ -12,6 +12,12 @@
     TypesToProcess       = @()
     CmdletsToExport      = @(
         'Get-InstanceMetadata'
+        'Invoke-Where'
+        'Invoke-Mask'
+        'Measure-Statistic'
+        'Test-NotDistinct'
+        'Start-Ec2OpsEmulator'
+        'Stop-Ec2OpsEmulator'
         'Invoke-Nmf'
     )
     FunctionsToExport    = @()

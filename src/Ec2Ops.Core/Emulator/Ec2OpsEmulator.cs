@@ -18,6 +18,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly HttpListener _listener;
+    private readonly EmulatorOptions _options;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ImdsService _imds;
     private readonly Queue<EmulatorRequest> _log = new();
@@ -31,7 +32,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     {
         _listener = listener;
         Port = port;
-        Options = options;
+        _options = options;
         StartTime = startTime;
         Endpoint = new Uri($"http://127.0.0.1:{port}");
         ImdsEndpoint = Endpoint;
@@ -50,15 +51,15 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The settings this emulator runs with (a copy: changing it changes nothing).</summary>
-    public EmulatorOptions Options { get; }
+    public EmulatorOptions Options => _options.Clone();
 
-    public string InstanceType => Options.InstanceType;
+    public string InstanceType => _options.InstanceType;
 
-    public string Region => Options.Region;
+    public string Region => _options.Region;
 
-    public string AvailabilityZone => Options.AvailabilityZone;
+    public string AvailabilityZone => _options.AvailabilityZone;
 
-    public string InstanceId => Options.InstanceId;
+    public string InstanceId => _options.InstanceId;
 
     /// <summary>Whether IMDS currently requires a v2 token (follows <see cref="ImdsScenario.RequireToken"/>).</summary>
     public bool RequireImdsV2 => Imds.RequireToken;
@@ -73,7 +74,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     /// <summary>The metadata served; tests may Set and Remove paths while the emulator runs.</summary>
     public ImdsTree Tree { get; }
 
-    /// <summary>The requests answered so far, oldest first (at most <see cref="EmulatorOptions.RequestLogCapacity"/>).</summary>
+    /// <summary>The requests answered so far, oldest first (at most <see cref="Emulator_options.RequestLogCapacity"/>).</summary>
     public IReadOnlyList<EmulatorRequest> Requests
     {
         get
@@ -104,6 +105,20 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             try
             {
                 listener.Start();
+            }
+            catch (HttpListenerException ex) when (ex.ErrorCode == 5)
+            {
+                // Windows' http.sys refuses the registration to a user without a URL reservation.
+                listener.Close();
+                throw new Ec2OpsException(
+                    "EmulatorAccessDenied",
+                    Ec2OpsErrorCategory.PermissionDenied,
+                    $"The emulator is not allowed to listen on http://127.0.0.1:{port}/: {ex.Message}",
+                    port,
+                    ex)
+                {
+                    RecommendedAction = "On Windows, run PowerShell as administrator once, or reserve the address: netsh http add urlacl url=http://127.0.0.1:<port>/ user=<you>, then start with -Port <port>.",
+                };
             }
             catch (HttpListenerException ex)
             {
@@ -155,7 +170,15 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Cancel slow replies first and let their handlers answer, then close the listener: closing
+        // it with requests in flight would send those clients an empty 200.
         _stopping.Cancel();
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
         try
         {
             _listener.Stop();
@@ -172,13 +195,6 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         catch (AggregateException)
         {
             // The loop ends by the listener throwing; nothing to report.
-        }
-
-        // Closing the listener aborts open connections; handlers notice at once. Wait a little for them.
-        var deadline = DateTime.UtcNow.AddSeconds(2);
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
         }
     }
 
@@ -233,64 +249,94 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         int now = Interlocked.Increment(ref _inFlight);
+        bool counted = true;
         UpdateMax(now);
         HttpListenerRequest request = context.Request;
         HttpListenerResponse response = context.Response;
         string method = request.HttpMethod.ToUpperInvariant();
         string path = request.Url?.AbsolutePath ?? "/";
-        string? token = request.Headers[ImdsService.TokenHeader];
-        int status = 500;
+        bool hadToken = !string.IsNullOrEmpty(request.Headers[ImdsService.TokenHeader]);
         try
         {
-            string decoded = Uri.UnescapeDataString(path);
-            EmulatorResponse reply;
             if (!OperatingSystem.IsWindows() && (method is "PUT" or "POST") && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
             {
                 // HttpListener's managed implementation has already answered 411 Length Required
                 // (curl -X PUT without a body sends no Content-Length) yet still hands us the request.
-                status = 411;
+                Log(method, path, 411, hadToken);
                 return;
             }
 
-            if (ImdsService.Owns(decoded))
-            {
-                TimeSpan delay = Imds.ResponseDelay;
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
-                }
+            EmulatorResponse reply = await AnswerAsync(method, Uri.UnescapeDataString(path), request).ConfigureAwait(false);
 
-                reply = _imds.Handle(method, decoded, name => request.Headers[name]);
-            }
-            else
-            {
-                reply = EmulatorResponse.Text(404, "Not Found");
-            }
-
-            status = reply.StatusCode;
+            // Logged, and no longer counted in flight, before the reply goes out: a client that has
+            // its answer finds it in the log, and its next request never overlaps this one.
+            Log(method, path, reply.StatusCode, hadToken);
+            LeaveFlight(ref counted);
             await WriteAsync(response, reply).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Stopped during a slow reply: nothing is sent (logged as status 0).
-            status = 0;
-            response.Abort();
+            // Stopped during a slow reply: say so rather than leave the client hanging.
+            var stopped = EmulatorResponse.Text(503, "Emulator stopped");
+            Log(method, path, stopped.StatusCode, hadToken);
+            await TryWriteAsync(response, stopped).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
         {
-            // The client went away or the emulator is stopping; the log still records what we meant to answer.
-            try
-            {
-                response.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            // The client went away or the emulator is stopping; the log already says what we answered.
+            Abort(response);
         }
         finally
         {
-            Log(new EmulatorRequest(method, path, status, !string.IsNullOrEmpty(token), Options.TimeProvider.GetUtcNow()));
+            LeaveFlight(ref counted);
+        }
+    }
+
+    private void LeaveFlight(ref bool counted)
+    {
+        if (counted)
+        {
+            counted = false;
             Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<EmulatorResponse> AnswerAsync(string method, string path, HttpListenerRequest request)
+    {
+        if (!ImdsService.Owns(path))
+        {
+            return EmulatorResponse.Text(404, "Not Found");
+        }
+
+        TimeSpan delay = Imds.ResponseDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+        }
+
+        return _imds.Handle(method, path, name => request.Headers[name]);
+    }
+
+    private static async Task TryWriteAsync(HttpListenerResponse response, EmulatorResponse reply)
+    {
+        try
+        {
+            await WriteAsync(response, reply).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+            Abort(response);
+        }
+    }
+
+    private static void Abort(HttpListenerResponse response)
+    {
+        try
+        {
+            response.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 
@@ -328,16 +374,17 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Log(EmulatorRequest entry)
+    private void Log(string method, string path, int status, bool hadToken)
     {
+        var entry = new EmulatorRequest(method, path, status, hadToken, _options.TimeProvider.GetUtcNow());
         lock (_logGate)
         {
-            if (Options.RequestLogCapacity == 0)
+            if (_options.RequestLogCapacity == 0)
             {
                 return;
             }
 
-            while (_log.Count >= Options.RequestLogCapacity)
+            while (_log.Count >= _options.RequestLogCapacity)
             {
                 _log.Dequeue();
             }

@@ -36,7 +36,7 @@ public sealed partial class EmulatorOptions
     /// <summary>The user data served at <c>/latest/user-data</c>; null serves 404 as an instance launched without any.</summary>
     public string? UserData { get; set; } = "#!/bin/bash\n# Ec2Ops emulator: example user data\ndnf -y install amazon-cloudwatch-agent\n";
 
-    /// <summary>Instance tags exposed under <c>meta-data/tags/instance/</c>; empty hides the folder.</summary>
+    /// <summary>Instance tags exposed under <c>meta-data/tags/instance/</c>; empty (or null) hides the folder.</summary>
     public IDictionary<string, string> Tags { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Name"] = "ec2ops-demo",
@@ -52,11 +52,26 @@ public sealed partial class EmulatorOptions
     /// <summary>At most this many requests are kept in <see cref="Ec2OpsEmulator.Requests"/> (oldest dropped).</summary>
     public int RequestLogCapacity { get; set; } = 10_000;
 
+    /// <summary>Instance types offered by tab completion: the burstable families whose credits the module reports.</summary>
+    public static IReadOnlyList<string> SuggestedInstanceTypes { get; } =
+        new[] { "t2", "t3", "t3a", "t4g" }
+            .SelectMany(f => new[] { "nano", "micro", "small", "medium", "large", "xlarge", "2xlarge" }.Select(s => $"{f}.{s}"))
+            .ToArray();
+
+    /// <summary>Regions offered by tab completion (any well-formed region is accepted).</summary>
+    public static IReadOnlyList<string> SuggestedRegions { get; } = new[]
+    {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+        "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-east-1", "me-south-1", "af-south-1",
+    };
+
     /// <summary>A copy, so a running emulator's settings cannot change under it.</summary>
     public EmulatorOptions Clone()
     {
         var copy = (EmulatorOptions)MemberwiseClone();
-        copy.Tags = new Dictionary<string, string>(Tags, StringComparer.Ordinal);
+        copy.Tags = Tags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(Tags, StringComparer.Ordinal);
         return copy;
     }
 

@@ -68,7 +68,15 @@ internal sealed class ImdsService
 
         if (_scenario.ConsumeFailure())
         {
-            return EmulatorResponse.Text(_scenario.FailStatusCode, "Service Unavailable");
+            int status = _scenario.FailStatusCode;
+            return EmulatorResponse.Text(status, status switch
+            {
+                500 => "Internal Server Error",
+                502 => "Bad Gateway",
+                503 => "Service Unavailable",
+                504 => "Gateway Timeout",
+                _ => "Server Error",
+            });
         }
 
         if (path == TokenPath || path == TokenPath + "/")

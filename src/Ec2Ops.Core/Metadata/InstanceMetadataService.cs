@@ -38,47 +38,51 @@ public sealed class InstanceMetadataService
 
     public ImdsClient Client => _client;
 
-    /// <summary>The instance at a glance. Values that do not exist here (no public IP, no role) are null.</summary>
+    /// <summary>
+    /// The instance at a glance. Values that do not exist here (no public IP, no role) are null;
+    /// each value is read from its own path, with the identity document as the fallback, so an
+    /// IMDS that lacks one of them still gives a summary.
+    /// </summary>
     public async Task<InstanceMetadata> GetSummaryAsync(CancellationToken cancellation = default)
     {
-        // The token first, so the parallel reads below share it instead of racing for one each.
-        var identityTask = GetIdentityDocumentAsync(cancellation);
-        await identityTask.ConfigureAwait(false);
+        // One request first, so the token is fetched once and the parallel reads below share it.
+        var identityJson = await _client.TryGetTextAsync(ImdsPath.IdentityDocument, cancellation).ConfigureAwait(false);
+        var identity = identityJson is null ? new InstanceIdentityDocument() : Parse<InstanceIdentityDocument>(identityJson, ImdsPath.IdentityDocument);
 
         Task<string?> Read(string relative) => _client.TryGetTextAsync(ImdsPath.MetaData + relative, cancellation);
-        var hostname = Read("hostname");
-        var localHostname = Read("local-hostname");
-        var publicHostname = Read("public-hostname");
-        var publicIp = Read("public-ipv4");
-        var localIp = Read("local-ipv4");
-        var mac = Read("mac");
-        var groups = Read("security-groups");
-        var lifecycle = Read("instance-life-cycle");
-        var roles = Read("iam/security-credentials/");
-        var iamInfo = Read("iam/info");
-        await Task.WhenAll(hostname, localHostname, publicHostname, publicIp, localIp, mac, groups, lifecycle, roles, iamInfo).ConfigureAwait(false);
+        var reads = new[]
+        {
+            "instance-id", "instance-type", "placement/region", "placement/availability-zone", "ami-id", "hostname", "local-hostname",
+            "public-hostname", "public-ipv4", "local-ipv4", "mac", "security-groups", "instance-life-cycle", "iam/security-credentials/", "iam/info",
+        }.ToDictionary(p => p, Read);
+        await Task.WhenAll(reads.Values).ConfigureAwait(false);
+        string? Value(string relative) => reads[relative].Result?.Trim() is { Length: > 0 } v ? v : null;
 
-        var identity = identityTask.Result;
-        var profile = iamInfo.Result is { } infoJson ? Parse<IamInfo>(infoJson, "iam/info") : null;
+        var instanceId = Value("instance-id") ?? identity.InstanceId ?? throw new Ec2OpsException(
+            "ImdsPathNotFound",
+            Ec2OpsErrorCategory.ObjectNotFound,
+            $"IMDS at {_client.Settings.Endpoint} has neither /latest/meta-data/instance-id nor an identity document: it does not describe an instance.",
+            ImdsPath.MetaData + "instance-id");
+        var profile = Value("iam/info") is { } infoJson ? Parse<IamInfo>(infoJson, "iam/info") : null;
         return new InstanceMetadata
         {
-            InstanceId = identity.InstanceId ?? await _client.GetTextAsync(ImdsPath.MetaData + "instance-id", cancellation).ConfigureAwait(false),
-            InstanceType = identity.InstanceType,
-            Region = identity.Region,
-            AvailabilityZone = identity.AvailabilityZone,
+            InstanceId = instanceId,
+            InstanceType = Value("instance-type") ?? identity.InstanceType,
+            Region = Value("placement/region") ?? identity.Region,
+            AvailabilityZone = Value("placement/availability-zone") ?? identity.AvailabilityZone,
             AccountId = identity.AccountId,
-            ImageId = identity.ImageId,
+            ImageId = Value("ami-id") ?? identity.ImageId,
             Architecture = identity.Architecture,
             PendingTime = identity.PendingTime,
-            PrivateIpAddress = localIp.Result?.Trim() ?? identity.PrivateIp,
-            PublicIpAddress = publicIp.Result?.Trim(),
-            Hostname = hostname.Result?.Trim(),
-            PrivateDnsName = localHostname.Result?.Trim(),
-            PublicDnsName = publicHostname.Result?.Trim(),
-            MacAddress = mac.Result?.Trim(),
-            SecurityGroups = ValueList.FromLines(groups.Result),
-            InstanceLifecycle = lifecycle.Result?.Trim(),
-            IamRoleName = ValueList.FromLines(roles.Result).FirstOrDefault()?.TrimEnd('/'),
+            PrivateIpAddress = Value("local-ipv4") ?? identity.PrivateIp,
+            PublicIpAddress = Value("public-ipv4"),
+            Hostname = Value("hostname"),
+            PrivateDnsName = Value("local-hostname"),
+            PublicDnsName = Value("public-hostname"),
+            MacAddress = Value("mac"),
+            SecurityGroups = ValueList.FromLines(Value("security-groups")),
+            InstanceLifecycle = Value("instance-life-cycle"),
+            IamRoleName = ValueList.FromLines(Value("iam/security-credentials/")).FirstOrDefault()?.TrimEnd('/'),
             IamInstanceProfileArn = profile?.InstanceProfileArn,
             ImdsVersion = _client.ProtocolVersion,
         };

@@ -66,6 +66,20 @@ public sealed class InstanceMetadataServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task SummaryWithoutAnIdentityDocumentUsesThePaths()
+    {
+        _emulator.Tree.Remove("dynamic/instance-identity/document");
+
+        var summary = await Service().GetSummaryAsync();
+
+        Assert.Equal(_emulator.InstanceId, summary.InstanceId);
+        Assert.Equal("t3.micro", summary.InstanceType);
+        Assert.Equal("us-east-1a", summary.AvailabilityZone);
+        Assert.Null(summary.AccountId);
+        Assert.Null(summary.PendingTime);
+    }
+
+    [Fact]
     public async Task AValuePathGivesOneEntry()
     {
         var entries = await Service().GetEntriesAsync("placement/region");

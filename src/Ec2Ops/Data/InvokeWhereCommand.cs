@@ -1,0 +1,30 @@
+using System.Management.Automation;
+using Ec2Ops.Core.Data;
+
+namespace Ec2Ops.Commands;
+
+/// <summary>
+/// pandas <c>where</c> and numpy <c>np.where</c>: each element becomes -Then where the condition
+/// holds (default: itself) and -Else where it does not.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "Where")]
+[OutputType(typeof(object), typeof(double[,]), typeof(double[][]))]
+public sealed class InvokeWhereCommand : ConditionalReplaceCommandBase
+{
+    /// <summary>The value where the condition holds; default: the element itself.</summary>
+    [Parameter]
+    [AllowNull]
+    public object? Then { get; set; }
+
+    /// <summary>The value where the condition does not hold (pandas' <c>other</c>).</summary>
+    [Parameter(Mandatory = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Else { get; set; }
+
+    private protected override ConditionalReplacer CreateReplacer(ElementCondition condition) =>
+        ConditionalReplacer.Where(
+            condition,
+            MyInvocation.BoundParameters.ContainsKey(nameof(Then)) ? ToElementValue(Then, "Then") : ElementValue.Keep,
+            ToElementValue(Else, "Else"));
+}

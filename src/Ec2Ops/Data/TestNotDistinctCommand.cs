@@ -1,0 +1,71 @@
+using System.Management.Automation;
+using Ec2Ops.Core;
+using Ec2Ops.Core.Data;
+
+namespace Ec2Ops.Commands;
+
+/// <summary>
+/// SQL <c>IS NOT DISTINCT FROM</c> (MySQL <c>&lt;=&gt;</c>): NULL equals NULL. A bool for two values,
+/// a bool per element for lists, a <see cref="RecordComparison"/> for objects. Pairs can be
+/// piped as objects with Left and Right properties.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "NotDistinct")]
+[OutputType(typeof(bool), typeof(bool[]), typeof(RecordComparison))]
+public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
+{
+    private NullSafeEquality? _equality;
+
+    /// <summary>The left value, list or object.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public object? Left { get; set; }
+
+    /// <summary>The right value, list or object.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public object? Right { get; set; }
+
+    /// <summary>For objects: compare these properties (default: every property both have).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Property { get; set; }
+
+    /// <summary>Compare strings ignoring case.</summary>
+    [Parameter]
+    public SwitchParameter IgnoreCase { get; set; }
+
+    /// <summary>Treat NaN as NULL.</summary>
+    [Parameter]
+    public SwitchParameter NaNIsNull { get; set; }
+
+    /// <summary>Answer IS DISTINCT FROM instead.</summary>
+    [Parameter]
+    public SwitchParameter Distinct { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _equality = new NullSafeEquality(
+            new NotDistinctOptions { IgnoreCase = IgnoreCase, NaNIsNull = NaNIsNull, Distinct = Distinct, Properties = Property },
+            PSDataObjectModel.Instance);
+    }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            // A bool[] stays one object, so each pair gives exactly one output.
+            WriteObject(_equality!.Test(Left, Right));
+        }
+        catch (Ec2OpsException error)
+        {
+            var pair = new PSObject();
+            pair.Properties.Add(new PSNoteProperty(nameof(Left), Left));
+            pair.Properties.Add(new PSNoteProperty(nameof(Right), Right));
+            WriteCoreError(error, pair);
+        }
+    }
+}
