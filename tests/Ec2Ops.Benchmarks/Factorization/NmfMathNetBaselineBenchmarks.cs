@@ -57,7 +57,7 @@ public class NmfMathNetBaselineBenchmarks
     {
         public Config()
         {
-            AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(5)
+            AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(12).WithIterationCount(5)
                 .WithInvocationCount(1).WithUnrollFactor(1).WithStrategy(RunStrategy.Monitoring));
         }
     }
