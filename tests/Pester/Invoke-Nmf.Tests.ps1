@@ -29,9 +29,11 @@ Describe 'Invoke-Nmf' {
             [math]::Abs($r.H[0][2] - 5.19121492196148) | Should -BeLessThan 1e-9
         }
 
-        It 'gives the same result from -Matrix and takes the rank by position' {
+        It 'gives the same result from -Matrix, and from a file named by position' {
+            $csv = Join-Path $TestDrive 'positional.csv'
+            ($script:v | ForEach-Object { $_ -join ',' }) -join "`n" | Set-Content -Path $csv
             $a = Invoke-Nmf -Matrix $script:v -Rank 2
-            $b = $script:v | Invoke-Nmf 2
+            $b = Invoke-Nmf $csv -Rank 2
             $a.ReconstructionError | Should -Be $b.ReconstructionError
             $a.W[3][0] | Should -Be $b.W[3][0]
         }

@@ -41,7 +41,8 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? FeatureName { get; set; }
 
-    [Parameter(Position = 1)]
+    // Not positional: with piped rows a bare number would otherwise bind to -Path (position 0).
+    [Parameter]
     [Alias("NComponents")]
     public int? Rank { get; set; }
 
