@@ -11,20 +11,23 @@ internal static class NmfCoordinateDescent
 {
     /// <param name="w">m x k, updated in place.</param>
     /// <param name="ht">n x k (H transposed), updated in place when <paramref name="updateH"/>.</param>
+    /// <param name="shuffleRandom">When set (scikit-learn's shuffle=True), each sweep visits the components in a fresh random order drawn from it.</param>
     public static (int Iterations, bool Converged) Fit(
         RowMajorMatrix v, RowMajorMatrix vt, RowMajorMatrix w, RowMajorMatrix ht, NmfRegularization reg,
-        int maxIterations, double tolerance, bool updateH, Action<int> onIteration, CancellationToken cancellationToken)
+        int maxIterations, double tolerance, bool updateH, NumpyRandomState? shuffleRandom, Action<int> onIteration, CancellationToken cancellationToken)
     {
+        int k = w.Cols;
+        int[] inOrder = Enumerable.Range(0, k).ToArray();
         double violationInit = 0;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var h = ht.Transpose();
-            double violation = Sweep(v, w, h, reg.L1W, reg.L2W, cancellationToken);
+            double violation = Sweep(v, w, h, reg.L1W, reg.L2W, shuffleRandom?.Permutation(k) ?? inOrder, cancellationToken);
             if (updateH)
             {
                 var wt = w.Transpose();
-                violation += Sweep(vt, ht, wt, reg.L1H, reg.L2H, cancellationToken);
+                violation += Sweep(vt, ht, wt, reg.L1H, reg.L2H, shuffleRandom?.Permutation(k) ?? inOrder, cancellationToken);
             }
 
             onIteration(iteration);
@@ -50,9 +53,9 @@ internal static class NmfCoordinateDescent
     /// <summary>
     /// One pass of <c>_update_coordinate_descent</c> on X ≈ W·H (W p x k updated, H k x q fixed).
     /// Rows of W are independent for a fixed component, so rows run in parallel; each row visits
-    /// components in order 0..k-1, which is the order scikit-learn applies to that row.
+    /// the components in <paramref name="order"/>, the order scikit-learn applies to every row.
     /// </summary>
-    private static double Sweep(RowMajorMatrix x, RowMajorMatrix w, RowMajorMatrix h, double l1, double l2, CancellationToken cancellationToken)
+    private static double Sweep(RowMajorMatrix x, RowMajorMatrix w, RowMajorMatrix h, double l1, double l2, int[] order, CancellationToken cancellationToken)
     {
         int k = w.Cols;
         var hht = NmfKernels.DotRows(h, h, cancellationToken);
@@ -65,12 +68,12 @@ internal static class NmfCoordinateDescent
         }
 
         // XHᵀ is computed and consumed chunk by chunk, in one parallel pass.
-        return NmfKernels.DotRowsThen(x, h, cancellationToken, (xht, first, last) => SweepRows(w, hht, xht, first, last, l1));
+        return NmfKernels.DotRowsThen(x, h, cancellationToken, (xht, first, last) => SweepRows(w, hht, xht, first, last, l1, order));
     }
 
     /// <summary>Updates rows first..last-1 of W, one coordinate at a time; returns their violation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double SweepRows(RowMajorMatrix w, RowMajorMatrix hht, RowMajorMatrix xht, int first, int last, double l1)
+    private static double SweepRows(RowMajorMatrix w, RowMajorMatrix hht, RowMajorMatrix xht, int first, int last, double l1, int[] order)
     {
         int k = w.Cols;
         double violation = 0;
@@ -86,7 +89,7 @@ internal static class NmfCoordinateDescent
                 }
             }
 
-            for (int t = 0; t < k; t++)
+            foreach (int t in order)
             {
                 // Gradient of row i, component t: (W HHᵀ - XHᵀ)[i, t], summed in scikit-learn's
                 // order (a plain loop over r): near a fixed point the violation is a sum of

@@ -3,7 +3,7 @@ namespace Ec2Ops.Core.Factorization;
 /// <summary>
 /// Parameters of one factorization, named after scikit-learn 1.2.1's <c>NMF</c> and with the same
 /// defaults (init=None, solver='cd', beta_loss='frobenius', tol=1e-4, max_iter=200, alpha_W=0,
-/// alpha_H='same', l1_ratio=0).
+/// alpha_H='same', l1_ratio=0, shuffle=False).
 /// </summary>
 public sealed record NmfOptions
 {
@@ -32,6 +32,9 @@ public sealed record NmfOptions
 
     /// <summary>Regularization of H (scaled by the number of rows); null = same as <see cref="AlphaW"/>.</summary>
     public double? AlphaH { get; init; }
+
+    /// <summary>Coordinate descent only: visit the components in a random order each sweep (scikit-learn's <c>shuffle</c>), drawn from <see cref="Seed"/>.</summary>
+    public bool Shuffle { get; init; }
 
     /// <summary>Share of L1 in the penalty: 0 = pure L2, 1 = pure L1.</summary>
     public double L1Ratio { get; init; }

@@ -99,7 +99,9 @@ public sealed class NmfService
         if (options.Solver == NmfSolver.CoordinateDescent)
         {
             var ht = h.Transpose();
-            (iterations, converged) = NmfCoordinateDescent.Fit(v, vt, w, ht, reg, options.MaxIterations, options.Tolerance, updateH, OnIteration, cancellationToken);
+            // scikit-learn draws the orders from a fresh check_random_state(random_state).
+            var shuffleRandom = options.Shuffle ? NumpyRandomState.FromSeedOrEntropy(options.Seed) : null;
+            (iterations, converged) = NmfCoordinateDescent.Fit(v, vt, w, ht, reg, options.MaxIterations, options.Tolerance, updateH, shuffleRandom, OnIteration, cancellationToken);
             h = ht.Transpose();
         }
         else

@@ -60,6 +60,41 @@ internal sealed class NumpyRandomState
         return f * x2;
     }
 
+    /// <summary><c>permutation(n)</c>: legacy Fisher-Yates from the end, with masked rejection sampling.</summary>
+    public int[] Permutation(int n)
+    {
+        var order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = (int)Interval((uint)i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+
+    /// <summary>A uniform integer in [0, max]: draws masked to max's bit length until one fits.</summary>
+    private uint Interval(uint max)
+    {
+        uint mask = max;
+        mask |= mask >> 1;
+        mask |= mask >> 2;
+        mask |= mask >> 4;
+        mask |= mask >> 8;
+        mask |= mask >> 16;
+        uint value;
+        while ((value = NextUInt32() & mask) > max)
+        {
+        }
+
+        return value;
+    }
+
     public uint NextUInt32()
     {
         if (_position == StateLength)

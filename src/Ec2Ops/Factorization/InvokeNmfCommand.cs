@@ -79,6 +79,9 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
     [Parameter]
     public double L1Ratio { get; set; }
 
+    [Parameter]
+    public SwitchParameter Shuffle { get; set; }
+
     /// <summary>H of an earlier fit (Rank x columns): solve only for W, as scikit-learn's transform.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -141,6 +144,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
             AlphaW = AlphaW,
             AlphaH = AlphaH,
             L1Ratio = L1Ratio,
+            Shuffle = Shuffle,
         };
         var result = RunCore(session =>
         {

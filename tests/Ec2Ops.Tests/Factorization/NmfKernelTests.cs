@@ -116,4 +116,15 @@ public class NmfKernelTests
         var raw = new NumpyRandomState(0);
         Assert.Equal(new[] { 2357136044u, 2546248239u }, new[] { raw.NextUInt32(), raw.NextUInt32() });
     }
+
+    [Fact]
+    public void PermutationMatchesNumpy()
+    {
+        // RandomState(0).permutation(10); RandomState(3).permutation(4) twice, then permutation(7).
+        Assert.Equal(new[] { 2, 8, 4, 9, 1, 6, 7, 3, 0, 5 }, new NumpyRandomState(0).Permutation(10));
+        var rng = new NumpyRandomState(3);
+        Assert.Equal(new[] { 3, 1, 0, 2 }, rng.Permutation(4));
+        Assert.Equal(new[] { 1, 2, 0, 3 }, rng.Permutation(4));
+        Assert.Equal(new[] { 6, 4, 1, 2, 3, 5, 0 }, rng.Permutation(7));
+    }
 }

@@ -40,6 +40,7 @@ public sealed record NmfReference(string Name, NmfOptions Options, double[][] V,
             AlphaW = Number("alpha_W") ?? 0,
             AlphaH = Number("alpha_H"),
             L1Ratio = Number("l1_ratio") ?? 0,
+            Shuffle = p.TryGetProperty("shuffle", out var shuffle) && shuffle.GetBoolean(),
             Seed = 0,
         };
         return new NmfReference(

@@ -41,6 +41,8 @@ public class NmfExtraCaseTests
     [InlineData("rand-cd-tol-loose")]
     [InlineData("rand-mu-tol")]
     [InlineData("rand-cd-not-converged")]
+    [InlineData("rand-cd-shuffle")]
+    [InlineData("rand-cd-shuffle-tol")]
     public void ReproducesScikitLearn(string name)
     {
         var reference = NmfReference.LoadExtra(name);

@@ -53,6 +53,8 @@ cases = [
     case("rand-cd-tol-loose", RAND, dict(n_components=4, init="nndsvda", solver="cd", max_iter=200, tol=1e-2)),
     case("rand-mu-tol", RAND, dict(n_components=4, init="nndsvda", solver="mu", max_iter=500, tol=1e-4)),
     case("rand-cd-not-converged", RAND, dict(n_components=4, init="nndsvda", solver="cd", max_iter=5, tol=1e-4)),
+    case("rand-cd-shuffle", RAND, dict(n_components=4, init="nndsvda", solver="cd", max_iter=200, tol=0.0, shuffle=True)),
+    case("rand-cd-shuffle-tol", RAND, dict(n_components=4, init="nndsvda", solver="cd", max_iter=200, tol=1e-3, shuffle=True)),
     case("wide-cd-randomized-svd", WIDE, dict(n_components=3, init="nndsvd", solver="cd", max_iter=200, tol=0.0)),
     case("seed-cd-transform", SEED, dict(n_components=2, init="nndsvda", solver="cd", max_iter=200, tol=0.0),
          transform_X=np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 0.0, 1.0, 2.0], [0.0, 0.0, 0.0, 1.0]])),
