@@ -148,6 +148,14 @@ Describe 'Invoke-Nmf' {
             $a.W[1][1] | Should -Be $b.W[1][1]
         }
 
+        It 'shuffles the coordinate order as scikit-learn does for the same seed' {
+            # NMF(2, shuffle=True, random_state=0): reconstruction_err_ 4.270693460016368, n_iter_ 33
+            $r = Invoke-Nmf -Matrix $script:v -Rank 2 -Shuffle -Seed 0
+            $r.Iterations | Should -Be 33
+            [math]::Abs($r.ReconstructionError - 4.270693460016368) | Should -BeLessThan 1e-9
+            [math]::Abs($r.W[1][0] - 1.5446372407966948) | Should -BeLessThan 1e-9
+        }
+
         It 'solves only W for new rows with -Components' {
             $fit = Invoke-Nmf -Matrix $script:v -Rank 2
             $new = Invoke-Nmf -Matrix @(, @(1, 2, 3, 4)) -Components $fit.H
