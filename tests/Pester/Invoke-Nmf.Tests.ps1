@@ -170,7 +170,11 @@ Describe 'Invoke-Nmf' {
             $help = Get-Help Invoke-Nmf -Full
             $help.Synopsis | Should -Match 'non-negative matrix'
             @($help.Examples.Example).Count | Should -BeGreaterOrEqual 6
-            ($help.Parameters.Parameter | Where-Object Name -EQ 'Components').Description.Text | Should -Match 'transform'
+            (($help.Parameters.Parameter | Where-Object Name -EQ 'Components').Description.Text -join ' ') | Should -Match 'transform'
+            foreach ($name in 'InputObject', 'Property', 'Matrix', 'Path', 'Rank', 'Init', 'Solver', 'BetaLoss', 'Seed', 'Shuffle') {
+                $parameter = $help.Parameters.Parameter | Where-Object Name -EQ $name
+                ($parameter.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$name needs help"
+            }
         }
     }
 }
