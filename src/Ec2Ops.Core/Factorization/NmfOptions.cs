@@ -21,7 +21,10 @@ public sealed record NmfOptions
 
     public int MaxIterations { get; init; } = 200;
 
-    /// <summary>Stopping tolerance; 0 runs exactly <see cref="MaxIterations"/> iterations.</summary>
+    /// <summary>
+    /// Stopping tolerance. 0 runs <see cref="MaxIterations"/> iterations, except that coordinate
+    /// descent, like scikit-learn's, still stops at a fixed point where the violation is exactly zero.
+    /// </summary>
     public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>Seed of the numpy-compatible generator used by Random and Nndsvdar inits; null = unpredictable.</summary>
