@@ -1,5 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
-
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>scikit-learn 1.2.1's <c>_initialize_nmf</c>: Random and the NNDSVD family.</summary>
