@@ -40,7 +40,7 @@ Describe 'Get-InstanceMetadata' {
         }
 
         It 'shows a table with the columns an admin wants' {
-            $text = Get-InstanceMetadata | Format-Table | Out-String
+            $text = Get-InstanceMetadata | Format-Table | Out-String -Width 200
             $text | Should -Match 'InstanceId\s+InstanceType\s+AvailabilityZone'
             $text | Should -Match ([regex]::Escape($script:emulator.InstanceId))
         }
