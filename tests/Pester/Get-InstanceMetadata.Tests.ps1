@@ -108,6 +108,9 @@ Describe 'Get-InstanceMetadata' {
         }
 
         It 'walks the whole tree with several requests in flight and leaves credentials out' {
+            # Each reply waits 50 ms, so the walk's parallel requests overlap in the emulator and show
+            # in its high-water mark even on a loaded machine (without it the handlers are too quick).
+            $script:emulator.Imds.ResponseDelay = [TimeSpan]::FromMilliseconds(50)
             $tree = Get-InstanceMetadata -Path / -Recurse
             $tree.'instance-id' | Should -Be $script:emulator.InstanceId
             $tree.iam.'security-credentials'.'ec2ops-demo-role' | Should -BeNullOrEmpty
