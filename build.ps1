@@ -27,11 +27,12 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $moduleDir = Join-Path $root 'out' 'Ec2Ops'
 
+# A simple function on purpose: its arguments go to dotnet untouched. With [Parameter()] it would be
+# an advanced function, and '-o' would be an ambiguous abbreviation of -OutVariable / -OutBuffer.
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
+    & dotnet @args
     if ($LASTEXITCODE -ne 0) {
-        throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE."
+        throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
     }
 }
 

@@ -145,6 +145,17 @@ public sealed class HelpDocument
         return text.Length > 0 ? new HelpLink(text, string.Empty) : null;
     }
 
+    /// <summary>
+    /// Markdown inline marks read as noise in Get-Help's plain text: `code` and **bold** lose their
+    /// marks, and [text](uri) becomes "text (uri)".
+    /// </summary>
+    public static string PlainText(string line)
+    {
+        var text = Regex.Replace(line, @"\[(?<text>[^\]]+)\]\((?<uri>[^)]+)\)", "${text} (${uri})");
+        text = Regex.Replace(text, @"\*\*(?<bold>[^*]+)\*\*", "${bold}");
+        return Regex.Replace(text, "`(?<code>[^`]+)`", "${code}");
+    }
+
     /// <summary>Blank-line-separated paragraphs; fenced blocks keep their line breaks.</summary>
     public static IReadOnlyList<string> Paragraphs(IReadOnlyList<string> lines, bool keepLines = false)
     {
@@ -176,7 +187,7 @@ public sealed class HelpDocument
                 continue;
             }
 
-            current.Add(inFence ? raw : raw.Trim());
+            current.Add(inFence ? raw : PlainText(raw.Trim()));
         }
 
         Flush();

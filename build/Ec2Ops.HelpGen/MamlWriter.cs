@@ -35,7 +35,8 @@ public static class MamlWriter
             new XElement(Command + "parameters", cmdlet.Parameters.Select(p => Parameter(p, help, p.Sets[0]))),
             new XElement(Command + "inputTypes", help.Inputs.Select(i => TypeEntry(Command + "inputType", i))),
             new XElement(Command + "returnValues", help.Outputs.Select(o => TypeEntry(Command + "returnValue", o))),
-            new XElement(Maml + "alertSet", new XElement(Maml + "alert", Paras(help.Notes))),
+            // No NOTES: no alertSet, or Get-Help -Full prints an empty NOTES heading.
+            help.Notes.Count > 0 ? new XElement(Maml + "alertSet", new XElement(Maml + "alert", Paras(help.Notes))) : null,
             new XElement(Command + "examples", help.Examples.Select((e, i) => Example(e, i + 1))),
             new XElement(
                 Command + "relatedLinks",

@@ -40,7 +40,7 @@ Describe 'Get-InstanceMetadata' {
         }
 
         It 'shows a table with the columns an admin wants' {
-            $text = Get-InstanceMetadata | Format-Table | Out-String
+            $text = Get-InstanceMetadata | Format-Table | Out-String -Width 200
             $text | Should -Match 'InstanceId\s+InstanceType\s+AvailabilityZone'
             $text | Should -Match ([regex]::Escape($script:emulator.InstanceId))
         }
@@ -108,6 +108,9 @@ Describe 'Get-InstanceMetadata' {
         }
 
         It 'walks the whole tree with several requests in flight and leaves credentials out' {
+            # Each reply waits 50 ms, so the walk's parallel requests overlap in the emulator and show
+            # in its high-water mark even on a loaded machine (without it the handlers are too quick).
+            $script:emulator.Imds.ResponseDelay = [TimeSpan]::FromMilliseconds(50)
             $tree = Get-InstanceMetadata -Path / -Recurse
             $tree.'instance-id' | Should -Be $script:emulator.InstanceId
             $tree.iam.'security-credentials'.'ec2ops-demo-role' | Should -BeNullOrEmpty

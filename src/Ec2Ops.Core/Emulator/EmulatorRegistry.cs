@@ -68,6 +68,9 @@ public sealed class EmulatorRegistry
                 }
             }
 
+            // Bad options fail here, before a forced start stops the running emulator: a failed start changes nothing.
+            (options ?? new EmulatorOptions()).Clone().Validate();
+
             // Stop the previous one (also when it was stopped directly, so its environment changes are undone).
             StopCurrentLocked();
 

@@ -151,6 +151,9 @@ public class CmdletContractTests
             Assert.True(commands.ContainsKey(cmdlet.Name), $"{cmdlet.Name} is missing from the MAML help");
             Assert.Equal(cmdlet.Parameters.Select(p => p.Name).ToHashSet(), commands[cmdlet.Name]);
         }
+
+        // An alert without paragraphs would show as an empty NOTES section in Get-Help -Full.
+        Assert.DoesNotContain(maml.Descendants(maml2004 + "alert"), a => !a.Elements(maml2004 + "para").Any());
     }
 
     [Fact]

@@ -183,6 +183,24 @@ public class EmulatorSessionTests
         Assert.Null(registry.Current);
     }
 
+    [Fact]
+    public void ForcedStartWithBadOptionsLeavesTheRunningEmulatorAndItsEnvironment()
+    {
+        var env = new EnvironmentVariables();
+        var registry = new EmulatorRegistry(env);
+        var running = registry.Start(null);
+        var before = Snapshot(env);
+
+        var ex = Assert.Throws<Ec2OpsException>(() => registry.Start(new EmulatorOptions { Region = "moon" }, force: true));
+
+        Assert.Equal("EmulatorInvalidRegion", ex.ErrorId);
+        Assert.True(running.IsRunning);
+        Assert.Same(running, registry.Current);
+        Assert.Equal(before, Snapshot(env));
+        registry.Stop();
+        Assert.Empty(Snapshot(env));
+    }
+
     private static EnvironmentVariables Env(IDictionary<string, string> values)
     {
         var env = new EnvironmentVariables();

@@ -137,6 +137,10 @@ public sealed class InstanceMetadataServiceTests : IDisposable
     public async Task RecurseOverTheWholeTreeRunsRequestsConcurrentlyAndLeavesOutCredentials()
     {
         _emulator.ClearRequests();
+
+        // A short delay on every reply makes requests overlap in the emulator's handler, so the
+        // high-water mark shows the walk's concurrency even on a loaded two-core machine.
+        _emulator.Imds.ResponseDelay = TimeSpan.FromMilliseconds(50);
         var tree = await Service().GetTreeAsync("/", maxConcurrency: 8);
 
         var leaves = Flatten(tree).ToList();
