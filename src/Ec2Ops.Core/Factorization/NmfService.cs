@@ -60,7 +60,8 @@ public sealed class NmfService
                 "Leave out the rank when passing components.");
         }
 
-        NmfValidation.CheckOptions(options with { Init = NmfInit.Random }, v, featureNames, rank, NmfInit.Random);
+        // No initialization runs, so NNDSVD's rank limit does not apply: check as for Random.
+        NmfValidation.CheckOptions(options, v, featureNames, rank, NmfInit.Random);
 
         var clock = Stopwatch.StartNew();
         var vt = v.Transpose();
