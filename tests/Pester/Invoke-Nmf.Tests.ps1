@@ -29,6 +29,16 @@ Describe 'Invoke-Nmf' {
             [math]::Abs($r.H[0][2] - 5.19121492196148) | Should -BeLessThan 1e-9
         }
 
+        It 'keeps the shape of a [double[,]] given to -Matrix' {
+            $grid = [double[,]]::new(5, 4)
+            for ($i = 0; $i -lt 5; $i++) { for ($j = 0; $j -lt 4; $j++) { $grid[$i, $j] = $script:v[$i][$j] } }
+            $a = Invoke-Nmf -Matrix $grid -Rank 2
+            $b = Invoke-Nmf -Matrix $script:v -Rank 2
+            $a.RowCount | Should -Be 5
+            $a.H[0].Count | Should -Be 4
+            $a.ReconstructionError | Should -Be $b.ReconstructionError
+        }
+
         It 'gives the same result from -Matrix, and from a file named by position' {
             $csv = Join-Path $TestDrive 'positional.csv'
             ($script:v | ForEach-Object { $_ -join ',' }) -join "`n" | Set-Content -Path $csv

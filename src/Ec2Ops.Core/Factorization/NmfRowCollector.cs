@@ -42,6 +42,28 @@ public sealed class NmfRowCollector
         Accept(row, cells, _featureNames);
     }
 
+    /// <summary>Adds every row of a two-dimensional array (<c>double[,]</c>, <c>int[,]</c>, <c>object[,]</c>, ...).</summary>
+    public void AddGrid(Array grid)
+    {
+        if (grid.Rank != 2)
+        {
+            throw NmfValidation.Error("NmfInvalidMatrix", Ec2OpsErrorCategory.InvalidArgument,
+                $"The matrix has {grid.Rank} dimensions; give a two-dimensional array (double[,]) or an array of rows (double[][]).", null,
+                "Pass a double[,] or an array of rows.");
+        }
+
+        for (int i = 0; i < grid.GetLength(0); i++)
+        {
+            var row = new object?[grid.GetLength(1)];
+            for (int j = 0; j < row.Length; j++)
+            {
+                row[j] = grid.GetValue(i, j);
+            }
+
+            AddValues(row);
+        }
+    }
+
     /// <summary>
     /// Adds one row given as an object's properties (name, value) in declaration order. Names
     /// compare case-insensitively, as PowerShell property names do.

@@ -27,7 +27,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
 
     [Parameter(ParameterSetName = MatrixSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
-    public object[] Matrix { get; set; } = Array.Empty<object>();
+    public object Matrix { get; set; } = Array.Empty<object>();
 
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -119,11 +119,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
 
                 break;
             case MatrixSet:
-                foreach (var row in Matrix)
-                {
-                    AddRow(row);
-                }
-
+                AddMatrix(Matrix is PSObject wrapped ? wrapped.BaseObject : Matrix);
                 (rows, names) = Collected();
                 break;
             default:
@@ -165,6 +161,35 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
         }
 
         return (collector.ToRows(), FeatureName ?? collector.FeatureNames?.ToArray());
+    }
+
+    /// <summary>-Matrix: a 2-D array keeps its shape (PowerShell would flatten it into an object[]); anything else is a list of rows.</summary>
+    private void AddMatrix(object matrix)
+    {
+        switch (matrix)
+        {
+            case Array { Rank: 2 } grid:
+                try
+                {
+                    _collector!.AddGrid(grid);
+                }
+                catch (Ec2OpsException error)
+                {
+                    ThrowCoreError(error, matrix);
+                }
+
+                break;
+            case IEnumerable rows and not string:
+                foreach (var row in rows)
+                {
+                    AddRow(row);
+                }
+
+                break;
+            default:
+                AddRow(matrix);
+                break;
+        }
     }
 
     /// <summary>Hands one pipeline item to Core: a list becomes a row of values, anything else a row of properties.</summary>

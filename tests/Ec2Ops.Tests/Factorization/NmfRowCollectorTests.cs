@@ -22,6 +22,26 @@ public class NmfRowCollectorTests
     }
 
     [Fact]
+    public void ATwoDimensionalArrayKeepsItsShape()
+    {
+        var collector = new NmfRowCollector();
+
+        collector.AddGrid(new double[,] { { 4, 5, 0, 3 }, { 3, 3, 1, 3 }, { 5, 2, 4, 0 } });
+        collector.AddGrid(new int[,] { { 0, 4, 2, 1 } });
+
+        Assert.Equal(new[] { new double[] { 4, 5, 0, 3 }, new double[] { 3, 3, 1, 3 }, new double[] { 5, 2, 4, 0 }, new double[] { 0, 4, 2, 1 } }, collector.ToRows());
+    }
+
+    [Fact]
+    public void AnArrayOfAnotherRankIsNotAMatrix()
+    {
+        var error = Assert.Throws<Ec2OpsException>(() => new NmfRowCollector().AddGrid(new double[2, 2, 2]));
+
+        Assert.Equal("NmfInvalidMatrix", error.ErrorId);
+        Assert.Contains("3 dimensions", error.Message);
+    }
+
+    [Fact]
     public void ObjectsUseAllPropertiesOfTheFirstInItsOrder()
     {
         var collector = new NmfRowCollector();
