@@ -257,22 +257,7 @@ public sealed class ElementValue
                 break;
         }
 
-        // NULL in a float matrix is NaN, as pandas stores None in a float column.
-        if (DataValue.IsNull(value))
-        {
-            return double.NaN;
-        }
-
-        if (DataValue.TryToDouble(value, out double d))
-        {
-            return d;
-        }
-
-        throw new Ec2OpsException(
-            "MatrixValueNotNumeric",
-            Ec2OpsErrorCategory.InvalidData,
-            $"{role} gave {DataValue.Describe(value)} for cell [{row}, {column}]; a matrix holds numbers only.",
-            value);
+        return Matrix.Cell(value, $"{role} for cell [{row}, {column}]");
     }
 
     internal void CheckShape(MatrixShape shape, string role)

@@ -43,24 +43,30 @@ public static class Matrix
     /// </summary>
     public static double[,]? TryReadNumeric(object? value, string role)
     {
-        return TryRead(value, role, (item, r, c) =>
+        return TryRead(value, role, (item, r, c) => Cell(item, $"{role}[{r}, {c}]"));
+    }
+
+    /// <summary>
+    /// One cell of a numeric matrix: NULL is NaN (as pandas stores None in a float column), a
+    /// number is itself, anything else is an error naming <paramref name="where"/>.
+    /// </summary>
+    internal static double Cell(object? value, string where)
+    {
+        if (DataValue.IsNull(value))
         {
-            if (DataValue.IsNull(item))
-            {
-                return double.NaN;
-            }
+            return double.NaN;
+        }
 
-            if (DataValue.TryToDouble(item, out double d))
-            {
-                return d;
-            }
+        if (DataValue.TryToDouble(value, out double d))
+        {
+            return d;
+        }
 
-            throw new Ec2OpsException(
-                "MatrixValueNotNumeric",
-                Ec2OpsErrorCategory.InvalidData,
-                $"{role}[{r}, {c}] is {DataValue.Describe(item)}, not a number; a matrix holds numbers only.",
-                item);
-        });
+        throw new Ec2OpsException(
+            "MatrixValueNotNumeric",
+            Ec2OpsErrorCategory.InvalidData,
+            $"{where} is {DataValue.Describe(value)}, not a number; a matrix holds numbers only.",
+            value);
     }
 
     /// <summary>Reads a bool mask: <c>bool[,]</c>, <c>bool[][]</c> or nested lists of bools. Null when not 2-D.</summary>
