@@ -28,7 +28,7 @@
             Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'CloudWatch', 'CPUCredits', 'NMF', 'Parallel', 'Statistics', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/ec2ops/Ec2Ops'
             LicenseUri   = 'https://github.com/ec2ops/Ec2Ops/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with token caching, v1 fallback rules, recursion), the IMDS emulator (Start-/Stop-Ec2OpsEmulator).'
+            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with session token caching, strict v1 fallback, bounded-concurrency recursion, typed documents); Start-/Stop-Ec2OpsEmulator (local IMDSv2 emulator); Invoke-Nmf (scikit-learn NMF, faster); Invoke-Where, Invoke-Mask, Measure-Statistic, Test-NotDistinct.'
         }
     }
 }
