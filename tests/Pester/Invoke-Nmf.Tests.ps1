@@ -85,6 +85,17 @@ Describe 'Invoke-Nmf' {
             $r.FeatureNames | Should -Be @('a', 'b', 'c', 'd')
             $r.Iterations | Should -Be 21
         }
+
+        It 'takes one object or one hashtable given to -Matrix as one row' {
+            # A [pscustomobject]'s properties live on its PSObject, not on its base object.
+            $one = [pscustomobject]@{ cpu = 1; mem = 2; disk = 3 }
+            $r = Invoke-Nmf -Matrix $one -Rank 1 -Tolerance 0 -MaxIterations 5
+            $r.RowCount | Should -Be 1
+            $r.FeatureNames | Should -Be @('cpu', 'mem', 'disk')
+            $h = Invoke-Nmf -Matrix ([ordered]@{ cpu = 1; mem = 2; disk = 3 }) -Rank 1 -Tolerance 0 -MaxIterations 5
+            $h.RowCount | Should -Be 1
+            $h.FeatureNames | Should -Be @('cpu', 'mem', 'disk')
+        }
     }
 
     Context 'files' {

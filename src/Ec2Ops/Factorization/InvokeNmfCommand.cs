@@ -119,7 +119,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
 
                 break;
             case MatrixSet:
-                AddMatrix(Matrix is PSObject wrapped ? wrapped.BaseObject : Matrix);
+                AddMatrix(Matrix);
                 (rows, names) = Collected();
                 break;
             default:
@@ -163,10 +163,13 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
         return (collector.ToRows(), FeatureName ?? collector.FeatureNames?.ToArray());
     }
 
-    /// <summary>-Matrix: a 2-D array keeps its shape (PowerShell would flatten it into an object[]); anything else is a list of rows.</summary>
+    /// <summary>
+    /// -Matrix: a 2-D array keeps its shape (PowerShell would flatten it into an object[]); a list is a
+    /// list of rows; anything else (one object, one hashtable) is a single row.
+    /// </summary>
     private void AddMatrix(object matrix)
     {
-        switch (matrix)
+        switch (matrix is PSObject wrapped ? wrapped.BaseObject : matrix)
         {
             case Array { Rank: 2 } grid:
                 try
@@ -179,7 +182,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
                 }
 
                 break;
-            case IEnumerable rows and not string:
+            case IEnumerable rows and not string and not IDictionary:
                 foreach (var row in rows)
                 {
                     AddRow(row);
@@ -187,6 +190,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
 
                 break;
             default:
+                // The PSObject itself: a [pscustomobject]'s properties live on it, not on its base object.
                 AddRow(matrix);
                 break;
         }
