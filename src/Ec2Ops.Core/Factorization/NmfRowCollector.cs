@@ -5,7 +5,7 @@ namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
 /// Builds the input matrix one row at a time from loosely typed values (pipeline objects, arrays,
-/// CSV-like strings). A bad row throws an <see cref="Ec2OpsException"/> naming its row and column
+/// numeric strings; a string is one value, never split on commas). A bad row throws an <see cref="Ec2OpsException"/> naming its row and column
 /// and is not added, so a caller can report it and keep the good rows.
 /// </summary>
 public sealed class NmfRowCollector
