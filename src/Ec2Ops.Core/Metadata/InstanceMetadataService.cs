@@ -135,15 +135,25 @@ public sealed class InstanceMetadataService
             return new MetadataNode { Path = absolute, Name = name };
         }
 
-        string text;
+        string? text;
         await gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            text = await _client.GetTextAsync(absolute, cancellation).ConfigureAwait(false);
+            // The starting path must exist; a child that is listed but answers 404 (IMDS lists
+            // user-data even when there is none) stays in the tree, empty, and the walk goes on.
+            text = startedHere
+                ? await _client.GetTextAsync(absolute, cancellation).ConfigureAwait(false)
+                : await _client.TryGetTextAsync(absolute, cancellation).ConfigureAwait(false);
         }
         finally
         {
             gate.Release();
+        }
+
+        if (text is null)
+        {
+            _log.Verbose($"{absolute} is listed but answered 404: left empty.");
+            return new MetadataNode { Path = absolute, Name = name, IsFolder = ImdsPath.IsFolder(absolute) };
         }
 
         if (!ImdsPath.IsFolder(absolute))

@@ -162,6 +162,39 @@ public sealed class InstanceMetadataServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task AListedChildThatAnswers404StaysEmptyAndTheWalkGoesOn()
+    {
+        // An IMDS whose listing names a child it then answers 404 for (seen with user-data).
+        var replies = new Dictionary<string, string>
+        {
+            ["/latest/"] = "dynamic\nmeta-data\nuser-data",
+            ["/latest/dynamic/"] = "instance-identity/",
+            ["/latest/dynamic/instance-identity/"] = "document",
+            ["/latest/dynamic/instance-identity/document"] = "{}",
+            ["/latest/meta-data/"] = "instance-id",
+            ["/latest/meta-data/instance-id"] = "i-0123456789abcdef0",
+        };
+        var settings = ImdsSettings.Resolve(new ImdsRequestOptions { Endpoint = "http://127.0.0.1:1/" }, new EnvironmentVariables());
+        var client = new ImdsClient(settings, new ImdsTokenCache(), _log, http: new HttpClient(new FakeImds(replies)));
+
+        var root = await new InstanceMetadataService(client, _log).GetTreeAsync("/latest/");
+
+        var userData = Assert.Single(root.Children, c => c.Name == "user-data");
+        Assert.Null(userData.Value);
+        var metaData = Assert.Single(root.Children, c => c.Name == "meta-data");
+        Assert.Equal("i-0123456789abcdef0", Assert.Single(metaData.Children).Value);
+        Assert.Contains(_log.Entries, e => e.Message.Contains("/latest/user-data is listed but answered 404"));
+    }
+
+    [Fact]
+    public async Task AMissingStartingPathIsAnError()
+    {
+        var error = await Assert.ThrowsAsync<Ec2OpsException>(() => Service().GetTreeAsync("no/such/folder/"));
+
+        Assert.Equal("ImdsPathNotFound", error.ErrorId);
+    }
+
+    [Fact]
     public async Task CredentialsComeOnlyByExplicitPath()
     {
         var entry = Assert.Single(await Service().GetEntriesAsync("iam/security-credentials/ec2ops-demo-role"));
@@ -288,4 +321,21 @@ public sealed class InstanceMetadataServiceTests : IDisposable
 
     private static IEnumerable<MetadataNode> Flatten(MetadataNode node) =>
         node.IsFolder ? node.Children.SelectMany(Flatten) : new[] { node };
+
+    /// <summary>A minimal IMDSv2 that answers from a dictionary and 404s everything else.</summary>
+    private sealed class FakeImds(IReadOnlyDictionary<string, string> replies) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            if (request.Method == HttpMethod.Put && path == "/latest/api/token")
+            {
+                return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent("token") });
+            }
+
+            return Task.FromResult(replies.TryGetValue(path, out var text)
+                ? new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(text) }
+                : new HttpResponseMessage(System.Net.HttpStatusCode.NotFound));
+        }
+    }
 }
