@@ -50,12 +50,6 @@ public static class ImdsPath
     public static string NameOf(string absolutePath) =>
         absolutePath.TrimEnd('/').Split('/').Last();
 
-    /// <summary>The path below /latest/meta-data/ (or below /latest/ for other documents), for display.</summary>
-    public static string Relative(string absolutePath) =>
-        absolutePath.StartsWith(MetaData, StringComparison.Ordinal) ? absolutePath[MetaData.Length..]
-        : absolutePath.StartsWith(Root, StringComparison.Ordinal) ? absolutePath[Root.Length..]
-        : absolutePath;
-
     /// <summary>
     /// The children of a folder listing. IMDS marks sub-folders with a trailing slash, except in
     /// two places: /latest/ lists its folders bare, and public-keys/ lists <c>0=key-name</c> for folder <c>0/</c>.

@@ -64,12 +64,10 @@ public class ImdsPathTests
     }
 
     [Fact]
-    public void NameAndRelativeForms()
+    public void NameIsTheLastSegment()
     {
         Assert.Equal("region", ImdsPath.NameOf("/latest/meta-data/placement/region"));
         Assert.Equal("macs", ImdsPath.NameOf("/latest/meta-data/network/interfaces/macs/"));
-        Assert.Equal("placement/region", ImdsPath.Relative("/latest/meta-data/placement/region"));
-        Assert.Equal("dynamic/instance-identity/document", ImdsPath.Relative("/latest/dynamic/instance-identity/document"));
     }
 
     [Fact]
