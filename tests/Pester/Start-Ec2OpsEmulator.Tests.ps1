@@ -5,17 +5,10 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Ec2OpsTestModule
     $script:command = 'Ec2Ops.Commands.StartEc2OpsEmulatorCommand'
-    $script:variables = @(
-        'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION',
-        'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
-    )
 
     # No emulator left over from another file; remember the caller's environment to put it back.
     Stop-Ec2OpsEmulator
-    $script:savedEnvironment = @{}
-    foreach ($name in $script:variables) {
-        $script:savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
+    $script:savedEnvironment = Save-AwsEnvironment
 
     # One IMDS request with Invoke-WebRequest (it never parses the text/plain replies).
     function Invoke-Imds {
@@ -44,9 +37,7 @@ BeforeAll {
 
 AfterAll {
     Stop-Ec2OpsEmulator
-    foreach ($name in $script:variables) {
-        [Environment]::SetEnvironmentVariable($name, $script:savedEnvironment[$name])
-    }
+    Restore-AwsEnvironment $script:savedEnvironment
 }
 
 Describe 'Start-Ec2OpsEmulator' {

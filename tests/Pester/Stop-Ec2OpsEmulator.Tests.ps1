@@ -4,16 +4,10 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Ec2OpsTestModule
-    $script:variables = @(
-        'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION',
-        'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
-    )
+    $script:variables = Get-AwsVariableName
 
     Stop-Ec2OpsEmulator
-    $script:savedEnvironment = @{}
-    foreach ($name in $script:variables) {
-        $script:savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
+    $script:savedEnvironment = Save-AwsEnvironment
 
     function Get-AwsEnvironment {
         $values = [ordered]@{}
@@ -25,9 +19,7 @@ BeforeAll {
 }
 
 AfterAll {
-    foreach ($name in $script:variables) {
-        [Environment]::SetEnvironmentVariable($name, $script:savedEnvironment[$name])
-    }
+    Restore-AwsEnvironment $script:savedEnvironment
 }
 
 Describe 'Stop-Ec2OpsEmulator' {

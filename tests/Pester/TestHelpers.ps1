@@ -22,3 +22,25 @@ function Import-Ec2OpsTestModule {
 
     Import-Module -Name $path -Force -PassThru -ErrorAction Stop
 }
+
+# The variables Start-Ec2OpsEmulator may set and Stop-Ec2OpsEmulator restores.
+function Get-AwsVariableName {
+    'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION',
+    'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
+}
+
+# The caller's values of those variables (null = not set), to put back after a test file.
+function Save-AwsEnvironment {
+    $saved = @{}
+    foreach ($name in Get-AwsVariableName) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $saved
+}
+
+function Restore-AwsEnvironment {
+    param([hashtable] $Saved)
+    foreach ($name in $Saved.Keys) {
+        [Environment]::SetEnvironmentVariable($name, $Saved[$name])
+    }
+}
