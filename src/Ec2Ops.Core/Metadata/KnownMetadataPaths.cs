@@ -40,9 +40,5 @@ public static class KnownMetadataPaths
     public static bool IsFolder(string absolutePath) => Folders.Contains(absolutePath.TrimEnd('/'));
 
     /// <summary>Known paths that start with what the user typed so far (meta-data paths relative, others absolute).</summary>
-    public static IEnumerable<string> Complete(string? typed)
-    {
-        var prefix = (typed ?? string.Empty).Trim('\'', '"');
-        return MetaData.Concat(Other).Where(p => p.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
-    }
+    public static IEnumerable<string> Complete(string? typed) => Completion.StartingWith(MetaData.Concat(Other), typed);
 }

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Emulator;
 
@@ -106,19 +105,15 @@ public sealed class StartEc2OpsEmulatorCommand : Ec2OpsCmdlet
 }
 
 /// <summary>Tab completion of burstable instance types for the emulator.</summary>
-public sealed class EmulatorInstanceTypeCompleter : IArgumentCompleter
+public sealed class EmulatorInstanceTypeCompleter : KnownValueCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        EmulatorOptions.SuggestedInstanceTypes
-            .Where(t => t.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
-            .Select(t => new CompletionResult(t, t, CompletionResultType.ParameterValue, t));
+    protected override IEnumerable<string> Complete(string wordToComplete) =>
+        Completion.StartingWith(EmulatorOptions.SuggestedInstanceTypes, wordToComplete);
 }
 
 /// <summary>Tab completion of region names for the emulator.</summary>
-public sealed class EmulatorRegionCompleter : IArgumentCompleter
+public sealed class EmulatorRegionCompleter : KnownValueCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        EmulatorOptions.SuggestedRegions
-            .Where(r => r.StartsWith(wordToComplete ?? "", StringComparison.OrdinalIgnoreCase))
-            .Select(r => new CompletionResult(r, r, CompletionResultType.ParameterValue, r));
+    protected override IEnumerable<string> Complete(string wordToComplete) =>
+        Completion.StartingWith(EmulatorOptions.SuggestedRegions, wordToComplete);
 }

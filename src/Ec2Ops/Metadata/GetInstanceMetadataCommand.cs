@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Metadata;
 
@@ -199,8 +198,7 @@ internal static class MetadataTreeObject
 }
 
 /// <summary>Tab completion of well-known metadata paths.</summary>
-public sealed class MetadataPathCompleter : IArgumentCompleter
+public sealed class MetadataPathCompleter : KnownValueCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        KnownMetadataPaths.Complete(wordToComplete).Select(p => new CompletionResult(p, p, CompletionResultType.ParameterValue, p));
+    protected override IEnumerable<string> Complete(string wordToComplete) => KnownMetadataPaths.Complete(wordToComplete);
 }

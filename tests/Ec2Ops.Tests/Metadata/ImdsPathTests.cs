@@ -78,4 +78,14 @@ public class ImdsPathTests
         Assert.Equal(new[] { "placement/region" }, completions);
         Assert.Contains("/latest/dynamic/instance-identity/document", KnownMetadataPaths.Complete("/latest/dyn"));
     }
+
+    [Fact]
+    public void CompletionIgnoresCaseAndQuotesAndKeepsOrder()
+    {
+        var values = new[] { "t3.micro", "t3.small", "T4g.micro", "m5.large" };
+
+        Assert.Equal(new[] { "t3.micro", "t3.small" }, Completion.StartingWith(values, "'T3."));
+        Assert.Equal(new[] { "T4g.micro" }, Completion.StartingWith(values, "t4"));
+        Assert.Equal(values, Completion.StartingWith(values, null));
+    }
 }
