@@ -5,17 +5,23 @@
 .DESCRIPTION
     Build   publishes the module into ./out/Ec2Ops (manifest, Ec2Ops.dll, Ec2Ops.Core.dll and its
             dependencies, the format file and en-US help), ready for Import-Module ./out/Ec2Ops.
-    Test    runs 'dotnet test', then builds the module and runs the Pester files in tests/Pester
-            when Pester 5 is installed.
+    Test    runs the xunit tests, builds the module, then runs every tests/Pester file in a child
+            pwsh with Pester 5.9.1 restored from NuGet, and ends with one line 'N passed, N failed'
+            that counts both. Exits 1 when any test failed.
+    Pester  builds the module and runs the Pester files (all, or -TestPath) with detailed output,
+            for the inner loop of working on one cmdlet.
     Demo    builds, imports the module, starts the local emulator and shows the cmdlets working.
     Package builds and zips the module folder into ./out/Ec2Ops-<version>.zip.
 .EXAMPLE
-    pwsh ./build.ps1 -Task Demo
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Demo', 'Package')]
     [string] $Task = 'Build',
+
+    # With -Task Pester: only these Pester files (default: all of tests/Pester).
+    [string[]] $TestPath,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -46,29 +52,80 @@ function Invoke-Build {
     Write-Host "Module ready: Import-Module $moduleDir" -ForegroundColor Green
 }
 
-function Invoke-Test {
-    Invoke-Dotnet test (Join-Path $root 'Ec2Ops.sln') -c $Configuration --nologo
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed: the tests in tests/Pester were not run (Install-Module Pester -MinimumVersion 5.0).'
-        return
+# Pester 5.9.1 comes from NuGet (build/TestTools restores it); its package's tools/ folder is the module.
+function Get-PesterModulePath {
+    Invoke-Dotnet restore (Join-Path $root 'build' 'TestTools' 'TestTools.csproj') --nologo --verbosity quiet
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() 'pester' '5.9.1' 'tools' 'Pester.psd1'
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "Pester 5.9.1 was restored, but '$path' is missing."
     }
+    $path
+}
+
+# The Pester files in a child 'pwsh -NonInteractive': a prompt fails instead of hanging, and the
+# module's assemblies do not stay loaded in this session.
+function Invoke-PesterChild {
+    param([string] $SummaryPath, [string[]] $Path, [string] $Verbosity = 'Normal')
+    $arguments = @(
+        '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build' 'Invoke-PesterTests.ps1'),
+        '-PesterPath', (Get-PesterModulePath), '-ModulePath', (Join-Path $moduleDir 'Ec2Ops.psd1'),
+        '-SummaryPath', $SummaryPath, '-Verbosity', $Verbosity
+    )
+    if ($Path) {
+        $arguments += '-TestPath'
+        $arguments += ($Path | ForEach-Object { $_ -split ',' } | ForEach-Object { (Resolve-Path $_).Path }) -join ','
+    }
+    & (Join-Path $PSHOME 'pwsh') @arguments
+}
+
+function Invoke-PesterOnly {
     Invoke-Build
-    Import-Module $pester -Force
-    $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests' 'Pester'
-    $config.Run.Exit = $false
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $env:EC2OPS_MODULE_PATH = Join-Path $moduleDir 'Ec2Ops.psd1'
-    try {
-        $result = Invoke-Pester -Configuration $config
+    $summary = Join-Path ([IO.Path]::GetTempPath()) "ec2ops-pester-$PID.json"
+    Invoke-PesterChild -SummaryPath $summary -Path $TestPath -Verbosity Detailed
+    $result = Get-Content -Raw $summary | ConvertFrom-Json
+    Remove-Item $summary
+    Write-Host "$($result.Passed) passed, $($result.Failed) failed"
+    if ($result.Failed -gt 0) {
+        exit 1
     }
-    finally {
-        Remove-Item Env:EC2OPS_MODULE_PATH -ErrorAction SilentlyContinue
+}
+
+# xunit, then every Pester file in a child pwsh; one closing line counts both.
+function Invoke-Test {
+    $results = Join-Path $root 'out' 'TestResults'
+    if (Test-Path $results) {
+        Remove-Item -Recurse -Force $results
     }
-    if ($result.FailedCount -gt 0) {
-        throw "$($result.FailedCount) Pester test(s) failed."
+    $null = New-Item -ItemType Directory -Force $results
+
+    Invoke-Dotnet build (Join-Path $root 'Ec2Ops.sln') -c $Configuration --nologo
+    & dotnet test (Join-Path $root 'Ec2Ops.sln') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $xunit = @{ Passed = 0; Failed = 0 }
+    $trx = Join-Path $results 'xunit.trx'
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $count = { param($name) [int]('0' + $counters.GetAttribute($name)) }
+        $xunit = @{ Passed = & $count 'passed'; Failed = (& $count 'failed') + (& $count 'error') + (& $count 'timeout') }
+    }
+    elseif ($xunitExit -ne 0) {
+        $xunit.Failed = 1  # the run itself failed before writing results
+    }
+
+    Invoke-Build
+    $summary = Join-Path $results 'pester.json'
+    Invoke-PesterChild -SummaryPath $summary
+    $pester = if (Test-Path $summary) { Get-Content -Raw $summary | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Host ''
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $xunitExit -ne 0) {
+        exit 1
     }
 }
 
@@ -93,6 +150,7 @@ function Invoke-Package {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Pester' { Invoke-PesterOnly }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
 }

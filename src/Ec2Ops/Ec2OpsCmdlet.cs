@@ -27,6 +27,29 @@ public abstract class Ec2OpsCmdlet : PSCmdlet, IDisposable
     /// <summary>The Activity text of progress records; defaults to the cmdlet's name.</summary>
     protected virtual string ProgressActivity => MyInvocation?.MyCommand?.Name ?? GetType().Name;
 
+    /// <summary>
+    /// Writes a verbose line without ever prompting. PowerShell gives the verbose stream an Inquire
+    /// preference when only -Debug is passed (MshCommandRuntime.VerbosePreference), so a plain
+    /// WriteVerbose would ask "Continue with this operation?" before each line and fail under
+    /// -NonInteractive. Under -Debug without -Verbose the line goes to the debug stream instead,
+    /// which -Debug prints.
+    /// </summary>
+    public new void WriteVerbose(string text)
+    {
+        if (IsDebugWithoutVerbose)
+        {
+            WriteDebug(text);
+        }
+        else
+        {
+            base.WriteVerbose(text);
+        }
+    }
+
+    private bool IsDebugWithoutVerbose =>
+        MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
+        && !MyInvocation.BoundParameters.ContainsKey("Verbose");
+
     protected override void StopProcessing()
     {
         _stop.Cancel();
@@ -91,7 +114,7 @@ public abstract class Ec2OpsCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private sealed class DirectLog(Cmdlet cmdlet) : IOperationLog
+    private sealed class DirectLog(Ec2OpsCmdlet cmdlet) : IOperationLog
     {
         public void Verbose(string message) => cmdlet.WriteVerbose(message);
 
@@ -110,7 +133,7 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
     // One progress bar per cmdlet invocation; the id only has to be unique among nested bars.
     private static int s_nextActivityId;
 
-    private readonly BlockingCollection<Action<Cmdlet>> _queue = new();
+    private readonly BlockingCollection<Action<Ec2OpsCmdlet>> _queue = new();
     private readonly string _activity;
     private readonly int _activityId = Interlocked.Increment(ref s_nextActivityId);
     private bool _progressShown;
@@ -151,7 +174,7 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
         });
     });
 
-    internal IEnumerable<Action<Cmdlet>> Pending(CancellationToken stop) => _queue.GetConsumingEnumerable(stop);
+    internal IEnumerable<Action<Ec2OpsCmdlet>> Pending(CancellationToken stop) => _queue.GetConsumingEnumerable(stop);
 
     /// <summary>Ends the session: writes made after this are dropped. Safe to call more than once.</summary>
     internal void Complete() => _queue.CompleteAdding();
@@ -165,7 +188,7 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
         }
     }
 
-    private void Enqueue(Action<Cmdlet> write)
+    private void Enqueue(Action<Ec2OpsCmdlet> write)
     {
         // After the work is finished (or the pipeline stopped) late writes have nowhere to go.
         if (!_queue.IsAddingCompleted)

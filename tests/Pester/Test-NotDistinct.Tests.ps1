@@ -40,10 +40,12 @@ Describe 'Test-NotDistinct' {
         Test-NotDistinct ([double]::NaN) $null -NaNIsNull | Should -BeTrue
     }
 
-    It 'compares lists element by element, one bool array per pair' {
+    It 'compares lists element by element, one bool per element down the pipeline' {
         $r = Test-NotDistinct -Left (1, $null, [double]::NaN) -Right (1, $null, $null) -NaNIsNull
-        $r.GetType().FullName | Should -Be 'System.Boolean[]'
+        $r.Count | Should -Be 3
+        $r | ForEach-Object { $_ | Should -BeOfType [bool] }
         $r | Should -Be @($true, $true, $true)
+        @(Test-NotDistinct -Left (1, 2, 3) -Right (1, 5, 3) | Where-Object { -not $_ }).Count | Should -Be 1
         Test-NotDistinct -Left (1, $null, 3) -Right $null | Should -Be @($false, $true, $false)
     }
 

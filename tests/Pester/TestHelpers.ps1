@@ -44,3 +44,41 @@ function Restore-AwsEnvironment {
         [Environment]::SetEnvironmentVariable($name, $Saved[$name])
     }
 }
+
+# Runs a script block in a fresh 'pwsh -NoProfile -NonInteractive' (the same pwsh as this one), so
+# state that cannot be undone in-process (loaded assemblies, prompts) is tested in isolation.
+# Returns the exit code and every line the child wrote to its output, error and other streams.
+function Invoke-ChildPwsh {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList = @(),
+        [int] $TimeoutSeconds = 120
+    )
+
+    $file = Join-Path ([IO.Path]::GetTempPath()) "ec2ops-child-$([guid]::NewGuid().ToString('n')).ps1"
+    $arguments = ($ArgumentList | ForEach-Object { "'" + ("$_" -replace "'", "''") + "'" }) -join ' '
+    Set-Content -LiteralPath $file -Value "& { $ScriptBlock } $arguments"
+    try {
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+        foreach ($a in '-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-File', $file) { $start.ArgumentList.Add($a) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['NO_COLOR'] = '1'
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "The child pwsh did not finish within $TimeoutSeconds s."
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{
+            ExitCode = $process.ExitCode
+            Output   = @(($stdout.Result + $stderr.Result) -split "`r?`n" | Where-Object { $_ -ne '' })
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $file -ErrorAction Ignore
+    }
+}

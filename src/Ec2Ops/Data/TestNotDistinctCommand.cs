@@ -6,11 +6,11 @@ namespace Ec2Ops.Commands;
 
 /// <summary>
 /// SQL <c>IS NOT DISTINCT FROM</c> (MySQL <c>&lt;=&gt;</c>): NULL equals NULL. A bool for two values,
-/// a bool per element for lists, a <see cref="RecordComparison"/> for objects. Pairs can be
+/// a bool per element for lists (enumerated), a <see cref="RecordComparison"/> for objects. Pairs can be
 /// piped as objects with Left and Right properties.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "NotDistinct")]
-[OutputType(typeof(bool), typeof(bool[]), typeof(RecordComparison))]
+[OutputType(typeof(bool), typeof(RecordComparison))]
 public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
 {
     private NullSafeEquality? _equality;
@@ -57,8 +57,10 @@ public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
     {
         try
         {
-            // A bool[] stays one object, so each pair gives exactly one output.
-            WriteObject(_equality!.Test(Left, Right));
+            // Lists give one bool per element, enumerated as PowerShell's own comparisons of lists
+            // do, so the results pipe on and Should/Where-Object see bools, not one array.
+            var result = _equality!.Test(Left, Right);
+            WriteObject(result, enumerateCollection: result is bool[]);
         }
         catch (Ec2OpsException error)
         {
