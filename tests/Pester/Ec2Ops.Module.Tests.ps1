@@ -35,3 +35,29 @@ Describe 'Ec2Ops module' {
         }
     }
 }
+
+Describe 'Remove-Module Ec2Ops' {
+    It 'stops a running emulator and restores the environment it changed' {
+        $script = {
+            param($ModulePath)
+            $ErrorActionPreference = 'Stop'
+            $env:AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://before.example/'
+            Remove-Item Env:AWS_REGION -ErrorAction Ignore
+            Import-Module $ModulePath
+            $emulator = Start-Ec2OpsEmulator
+            $port = ([uri]$emulator.Endpoint).Port
+            Remove-Module Ec2Ops
+            "endpoint=$env:AWS_EC2_METADATA_SERVICE_ENDPOINT"
+            "region=$([Environment]::GetEnvironmentVariable('AWS_REGION') -eq $null)"
+            "running=$($emulator.IsRunning)"
+            $client = [System.Net.Sockets.TcpClient]::new()
+            try { $client.Connect('127.0.0.1', $port); 'port=open' } catch { 'port=closed' } finally { $client.Dispose() }
+        }
+        $out = Invoke-ChildPwsh -ScriptBlock $script -ArgumentList $script:module.Path
+        $out.ExitCode | Should -Be 0 -Because ($out.Output -join "`n")
+        $out.Output | Should -Contain 'endpoint=http://before.example/'
+        $out.Output | Should -Contain 'region=True'
+        $out.Output | Should -Contain 'running=False'
+        $out.Output | Should -Contain 'port=closed'
+    }
+}
