@@ -36,6 +36,98 @@ Describe 'Ec2Ops module' {
     }
 }
 
+Describe 'What a user sees and exports' {
+    BeforeAll {
+        $script:emulator = Start-Ec2OpsEmulator -Force
+        # One sample of every output type, as the cmdlets give them.
+        $script:samples = [ordered]@{
+            InstanceMetadata = Get-InstanceMetadata
+            MetadataEntry    = Get-InstanceMetadata -Path instance-id, placement/availability-zone, network/interfaces/macs/
+            LongPaths        = Get-InstanceMetadata -Path "network/interfaces/macs/$((Get-InstanceMetadata).MacAddress)/"
+            IdentityDocument = Get-InstanceMetadata -Category IdentityDocument
+            InstanceTag      = Get-InstanceMetadata -Category Tags
+            IamInfo          = Get-InstanceMetadata -Category IamInfo
+            Emulator         = $script:emulator
+            NmfResult        = Invoke-Nmf -Matrix @(@(1, 2, 3), @(4, 5, 6)) -Rank 1 -WarningAction Ignore
+            StatisticResult  = 1, 2, 3, [double]::NaN | Measure-Statistic -Statistic Sum, Mean, CumSum
+            RecordComparison = Test-NotDistinct ([pscustomobject]@{ a = 1; b = 2 }) ([pscustomobject]@{ a = 1; b = 3 })
+        }
+        # The columns each default table must keep at 80 columns.
+        $script:keyColumns = @{
+            InstanceMetadata = 'InstanceId', 'Type', 'Zone', 'PrivateIp', 'PublicIp'
+            MetadataEntry    = 'Path', 'Value'
+            LongPaths        = 'Path', 'Value'
+            InstanceTag      = 'Key', 'Value'
+            Emulator         = 'Endpoint', 'InstanceId', 'Type', 'Zone', 'ImdsV2'
+            NmfResult        = 'Shape', 'Rank', 'Solver', 'Iterations', 'Converged', 'ReconstructionError'
+            RecordComparison = 'Index', 'Result', 'Test', 'DifferentProperties', 'ComparedProperties'
+        }
+    }
+
+    AfterAll {
+        $script:emulator | Stop-Ec2OpsEmulator
+    }
+
+    It 'renders the default view of <_> within 80 columns' -ForEach @(
+        'InstanceMetadata', 'MetadataEntry', 'LongPaths', 'IdentityDocument', 'InstanceTag', 'IamInfo',
+        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison') {
+        $text = $script:samples[$_] | Out-String -Width 80
+        $lines = $text -split "`\r?`\n"
+        $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
+        $text | Should -Not -Match '\.\.\.$'
+        if ($script:keyColumns.ContainsKey($_)) {
+            $header = ($lines | Where-Object { $_ -match '\S' } | Select-Object -First 1) -split '\s+' | Where-Object { $_ }
+            foreach ($column in $script:keyColumns[$_]) {
+                $header | Should -Contain $column
+            }
+        }
+    }
+
+    It 'keeps the instance id whole in a listing of long paths' {
+        $text = $script:samples.MetadataEntry | Out-String -Width 80
+        $text | Should -Match ([regex]::Escape($script:emulator.InstanceId))
+        $long = $script:samples.LongPaths | Out-String -Width 80
+        $long | Should -Match ([regex]::Escape('/subnet-ipv4-cidr-block'))
+    }
+
+    It 'never rounds numbers for display' {
+        (1..5 | Measure-Statistic -Statistic Sum | Out-String) | Should -Match 'Sum\s*:\s*15\r?\n'
+        (1.123456, 2 | Measure-Statistic -Statistic Sum | Out-String) | Should -Match 'Sum\s*:\s*3\.123456'
+        (1.123456, 2 | Measure-Statistic -Statistic Sum | Out-String) | Should -Not -Match '3\.12\s'
+        $error = $script:samples.NmfResult.ReconstructionError
+        ($script:samples.NmfResult | Out-String -Width 80) | Should -Match ([regex]::Escape("$error"))
+    }
+
+    It 'exports <_> to CSV and JSON with readable values, never type names or enum numbers' -ForEach @(
+        'InstanceMetadata', 'MetadataEntry', 'IdentityDocument', 'InstanceTag', 'IamInfo', 'Emulator',
+        'NmfResult', 'StatisticResult', 'RecordComparison') {
+        $csv = $script:samples[$_] | ConvertTo-Csv -NoTypeInformation | Out-String
+        $json = $script:samples[$_] | ConvertTo-Json -Depth 3 -WarningAction Ignore
+        foreach ($text in $csv, $json) {
+            $text | Should -Not -Match '(System|Ec2Ops)\.[A-Za-z.]+(`\d|\[\]|\[[A-Z])'
+            $text | Should -Not -Match '"(System|Ec2Ops\.Core)\.[A-Za-z.]+"'
+        }
+    }
+
+    It 'exports the values a user reads, by name' {
+        $nmf = $script:samples.NmfResult | ConvertTo-Json -Depth 4 | ConvertFrom-Json
+        $nmf.Solver | Should -Be 'CoordinateDescent'
+        $nmf.Init | Should -Be 'Nndsvda'
+        $nmf.BetaLoss | Should -Be 'Frobenius'
+        $nmf.W.Count | Should -Be 2
+        $nmf.H[0].Count | Should -Be 3
+        ($script:samples.NmfResult | ConvertTo-Csv | ConvertFrom-Csv).H | Should -Match '^\[\[[0-9.]+, [0-9.]+, [0-9.]+\]\]$'
+        $stat = $script:samples.StatisticResult | ConvertTo-Csv | ConvertFrom-Csv
+        $stat.CumSum | Should -Be '1, 3, 6, 6'
+        $stat.Statistics | Should -Be 'Sum, Mean, CumSum'
+        ($script:samples.StatisticResult | ConvertTo-Json | ConvertFrom-Json).CumSum | Should -Be @(1, 3, 6, 6)
+        $cmp = $script:samples.RecordComparison | ConvertTo-Csv | ConvertFrom-Csv
+        $cmp.DifferentProperties | Should -Be 'b'
+        $cmp.ComparedProperties | Should -Be 'a, b'
+        ($script:samples.Emulator | ConvertTo-Csv | ConvertFrom-Csv).Imds | Should -Be 'healthy'
+    }
+}
+
 Describe 'Remove-Module Ec2Ops' {
     It 'stops a running emulator and restores the environment it changed' {
         $script = {

@@ -40,8 +40,9 @@ Describe 'Get-InstanceMetadata' {
         }
 
         It 'shows a table with the columns an admin wants' {
-            $text = Get-InstanceMetadata | Format-Table | Out-String -Width 200
-            $text | Should -Match 'InstanceId\s+InstanceType\s+AvailabilityZone'
+            $text = Get-InstanceMetadata | Format-Table | Out-String -Width 80
+            $text | Should -Match 'InstanceId\s+Type\s+Zone\s+PrivateIp\s+PublicIp'
+            $text | Should -Match '192\.0\.2\.54'
             $text | Should -Match ([regex]::Escape($script:emulator.InstanceId))
         }
     }

@@ -58,9 +58,10 @@ Describe 'Invoke-Nmf' {
 
         It 'shows a table and a list' {
             $r = Invoke-Nmf -Matrix $script:v -Rank 2
-            ($r | Format-Table | Out-String -Width 200) | Should -Match 'Rank\s+Solver\s+Init'
-            ($r | Format-Table | Out-String -Width 200) | Should -Match 'CoordinateDescent\s+Nndsvda\s+Frobenius'
-            ($r | Format-List | Out-String -Width 200) | Should -Match 'W\s+: \[0, 1\.4696\]'
+            ($r | Format-Table | Out-String -Width 80) | Should -Match 'Shape\s+Rank\s+Solver\s+Iterations\s+Converged\s+ReconstructionError'
+            ($r | Format-Table | Out-String -Width 80) | Should -Match ('5 x 4\s+2 CoordinateDescent\s+\d+ True\s+' + [regex]::Escape("$($r.ReconstructionError)"))
+            ($r | Format-List | Out-String -Width 200) | Should -Match ('W\s+: \[0, ' + [regex]::Escape("$($r.W[0][1])") + '\]')
+            ($r | Format-List | Out-String -Width 200) | Should -Match 'Init\s+: Nndsvda'
         }
 
         It 'converts to JSON with W and H as nested arrays' {

@@ -63,10 +63,10 @@ Describe 'Start-Ec2OpsEmulator' {
 
         It 'shows a table with the endpoint, instance and IMDSv2 mode' {
             $emulator = Start-Ec2OpsEmulator
-            $table = $emulator | Format-Table | Out-String -Width 200
+            $table = $emulator | Format-Table | Out-String -Width 80
             $list = $emulator | Format-List | Out-String -Width 200
 
-            $table | Should -Match 'Endpoint\s+InstanceType\s+Region\s+AvailabilityZone\s+ImdsV2\s+Running'
+            $table | Should -Match 'Endpoint\s+InstanceId\s+Type\s+Zone\s+ImdsV2'
             $table | Should -Match ([regex]::Escape("127.0.0.1:$($emulator.Port)"))
             $table | Should -Match 'Required'
             $list | Should -Match 'InstanceId\s*:\s*i-0a1b2c3d4e5f67890'

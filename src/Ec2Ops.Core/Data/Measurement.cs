@@ -118,15 +118,15 @@ public sealed class StatisticResult
     public int? ArgMax { get; init; }
 
     /// <summary>Running sum, one value per input position (NaN counts as 0 unless -PropagateNaN).</summary>
-    public double[]? CumSum { get; init; }
+    public NumberList? CumSum { get; init; }
 
     /// <summary>Running product, one value per input position (NaN counts as 1 unless -PropagateNaN).</summary>
-    public double[]? CumProd { get; init; }
+    public NumberList? CumProd { get; init; }
 
     public int Ddof { get; init; }
 
-    /// <summary>The statistics that were asked for, in the order asked.</summary>
-    public IReadOnlyList<Statistic> Statistics { get; init; } = Array.Empty<Statistic>();
+    /// <summary>The names of the statistics that were asked for, in the order asked.</summary>
+    public ValueList Statistics { get; init; } = ValueList.Empty;
 
     /// <summary>
     /// The properties worth showing by default: the property, the counts, and the requested
@@ -141,7 +141,7 @@ public sealed class StatisticResult
             names.Add(nameof(Rejected));
         }
 
-        names.AddRange(Statistics.Where(s => s != Statistic.Count).Distinct().Select(s => s.ToString()));
+        names.AddRange(Statistics.Where(s => s != nameof(Statistic.Count)).Distinct());
         return names;
     }
 }
@@ -239,7 +239,7 @@ public sealed class StatisticAccumulator
             Skipped = _skipped,
             Rejected = _rejected,
             Ddof = ddof,
-            Statistics = o.Statistics,
+            Statistics = new ValueList(o.Statistics.Select(s => s.ToString()).ToArray()),
             Sum = Pick(Statistic.Sum, () => plain ? NanStatistics.Sum(values) : NanStatistics.NanSum(values)),
             Mean = Pick(Statistic.Mean, () => plain ? NanStatistics.Mean(values) : NanStatistics.NanMean(values)),
             Median = Pick(Statistic.Median, () => plain ? NanStatistics.Median(values) : NanStatistics.NanMedian(values)),
@@ -254,8 +254,8 @@ public sealed class StatisticAccumulator
             QuantileLevel = o.Wants(Statistic.Quantile) ? o.Quantile : null,
             ArgMin = o.Wants(Statistic.ArgMin) ? (plain ? NanStatistics.ArgMin(values) : NanStatistics.NanArgMin(values)) : null,
             ArgMax = o.Wants(Statistic.ArgMax) ? (plain ? NanStatistics.ArgMax(values) : NanStatistics.NanArgMax(values)) : null,
-            CumSum = o.Wants(Statistic.CumSum) ? (plain ? NanStatistics.CumSum(values) : NanStatistics.NanCumSum(values)) : null,
-            CumProd = o.Wants(Statistic.CumProd) ? (plain ? NanStatistics.CumProd(values) : NanStatistics.NanCumProd(values)) : null,
+            CumSum = o.Wants(Statistic.CumSum) ? new NumberList(plain ? NanStatistics.CumSum(values) : NanStatistics.NanCumSum(values)) : null,
+            CumProd = o.Wants(Statistic.CumProd) ? new NumberList(plain ? NanStatistics.CumProd(values) : NanStatistics.NanCumProd(values)) : null,
         };
 
         Warn(result, values.Length, log);

@@ -30,9 +30,9 @@ public sealed class RecordComparison
     /// <summary><c>IS NOT DISTINCT FROM</c> or <c>IS DISTINCT FROM</c>.</summary>
     public string Test { get; init; } = NullSafeEquality.NotDistinctText;
 
-    public IReadOnlyList<string> DifferentProperties { get; init; } = Array.Empty<string>();
+    public ValueList DifferentProperties { get; init; } = ValueList.Empty;
 
-    public IReadOnlyList<string> ComparedProperties { get; init; } = Array.Empty<string>();
+    public ValueList ComparedProperties { get; init; } = ValueList.Empty;
 
     public object? Left { get; init; }
 
@@ -262,8 +262,8 @@ public sealed class NullSafeEquality
             Index = index,
             Result = Flip(different.Count == 0),
             Test = _options.Distinct ? DistinctText : NotDistinctText,
-            ComparedProperties = compared,
-            DifferentProperties = different,
+            ComparedProperties = new ValueList(compared),
+            DifferentProperties = new ValueList(different),
             Left = left,
             Right = right,
         };

@@ -7,6 +7,17 @@ namespace Ec2Ops.Core.Emulator;
 /// <summary>One request the emulator answered, as tests inspect it.</summary>
 public sealed record EmulatorRequest(string Method, string Path, int StatusCode, bool HadToken, DateTimeOffset Time);
 
+/// <summary>The requests an emulator answered, oldest first; prints as "12 requests" in a CSV cell.</summary>
+public sealed class EmulatorRequestLog : System.Collections.ObjectModel.ReadOnlyCollection<EmulatorRequest>
+{
+    public EmulatorRequestLog(IList<EmulatorRequest> requests)
+        : base(requests)
+    {
+    }
+
+    public override string ToString() => Count == 1 ? "1 request" : $"{Count} requests";
+}
+
 /// <summary>
 /// A loopback emulator of the EC2 instance metadata service (IMDSv2), for tests and demos off EC2.
 /// It listens on http://127.0.0.1:{port}/ only, answers every request on the thread pool (so
@@ -75,13 +86,13 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     public ImdsTree Tree { get; }
 
     /// <summary>The requests answered so far, oldest first (at most <see cref="Emulator_options.RequestLogCapacity"/>).</summary>
-    public IReadOnlyList<EmulatorRequest> Requests
+    public EmulatorRequestLog Requests
     {
         get
         {
             lock (_logGate)
             {
-                return _log.ToArray();
+                return new EmulatorRequestLog(_log.ToArray());
             }
         }
     }

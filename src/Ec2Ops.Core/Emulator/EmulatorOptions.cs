@@ -46,11 +46,18 @@ public sealed partial class EmulatorOptions
     /// <summary>The instance profile role; null means no role (no <c>meta-data/iam/</c>).</summary>
     public string? IamRoleName { get; set; } = "ec2ops-demo-role";
 
-    /// <summary>The clock tokens expire by and the tree's times come from; the system clock by default.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <summary>
+    /// The clock tokens expire by and the tree's times come from; the system clock by default. Internal:
+    /// only tests replace it, and a public clock object would export as a type name.
+    /// </summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>At most this many requests are kept in <see cref="Ec2OpsEmulator.Requests"/> (oldest dropped).</summary>
     public int RequestLogCapacity { get; set; } = 10_000;
+
+    /// <summary>What a CSV cell or a string shows: the instance it pretends to be.</summary>
+    public override string ToString() =>
+        $"{InstanceId} {InstanceType} in {AvailabilityZone}, IMDSv2 {(RequireImdsV2 ? "required" : "optional")}, port {(Port == 0 ? "any" : Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
 
     /// <summary>Instance types offered by tab completion: the burstable families whose credits the module reports.</summary>
     public static IReadOnlyList<string> SuggestedInstanceTypes { get; } =

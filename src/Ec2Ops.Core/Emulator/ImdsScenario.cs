@@ -146,6 +146,20 @@ public sealed class ImdsScenario
     /// <summary>Every token issued so far becomes invalid: the next request that uses one answers 401.</summary>
     public void ExpireAllTokens() => Interlocked.Increment(ref _tokenGeneration);
 
+    /// <summary>The switches that are on, e.g. "Disabled, ResponseDelay 50 ms"; "healthy" when none is.</summary>
+    public override string ToString()
+    {
+        var on = new List<string>();
+        if (Disabled) on.Add("Disabled");
+        if (!RequireToken) on.Add("IMDSv1 allowed");
+        if (TokenStatusCode is { } code) on.Add($"TokenStatusCode {code}");
+        if (ThrottleNextRequests > 0) on.Add($"ThrottleNextRequests {ThrottleNextRequests}");
+        if (FailNextRequests > 0) on.Add($"FailNextRequests {FailNextRequests} ({FailStatusCode})");
+        if (ResponseDelay > TimeSpan.Zero) on.Add($"ResponseDelay {ResponseDelay.TotalMilliseconds:0.###} ms");
+        if (SpotInstanceAction is not null) on.Add("SpotInstanceAction");
+        return on.Count == 0 ? "healthy" : string.Join(", ", on);
+    }
+
     /// <summary>Clears every switch back to a healthy IMDS (RequireToken back to the emulator's option).</summary>
     public void Reset()
     {

@@ -13,13 +13,13 @@ public sealed class ImdsTree
     private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
 
     /// <summary>Every leaf path, in listing (ordinal) order, without the <c>/latest/</c> prefix.</summary>
-    public IReadOnlyList<string> Paths
+    public ValueList Paths
     {
         get
         {
             lock (_gate)
             {
-                return _leaves.Keys.ToArray();
+                return new ValueList(_leaves.Keys.ToArray());
             }
         }
     }
@@ -41,6 +41,8 @@ public sealed class ImdsTree
     /// (<c>/latest/meta-data/ami-id</c>). A path cannot turn an existing leaf into a folder or the reverse:
     /// remove it first.
     /// </summary>
+    public override string ToString() => $"{Count} paths";
+
     public void Set(string path, string value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -1,16 +1,17 @@
 namespace Ec2Ops.Core.Factorization;
 
 /// <summary>
-/// One factorization V ≈ W·H. W and H are jagged arrays so PowerShell indexes them as
-/// <c>$r.W[row][component]</c> and <c>$r.H[component][column]</c>.
+/// One factorization V ≈ W·H. W and H are lists of rows, so PowerShell indexes them as
+/// <c>$r.W[row][component]</c> and <c>$r.H[component][column]</c>, and they export readably.
+/// Solver, Init and BetaLoss are the names of the values used (strings, so JSON shows the name).
 /// </summary>
 public sealed class NmfResult
 {
     /// <summary>Row weights, RowCount x Rank (scikit-learn's <c>fit_transform</c> output).</summary>
-    public required double[][] W { get; init; }
+    public required NumberMatrix W { get; init; }
 
     /// <summary>Components, Rank x ColumnCount (scikit-learn's <c>components_</c>).</summary>
-    public required double[][] H { get; init; }
+    public required NumberMatrix H { get; init; }
 
     /// <summary>sqrt(2 · beta-divergence(V, WH)); for Frobenius loss this is ||V - WH||_F (scikit-learn's <c>reconstruction_err_</c>).</summary>
     public double ReconstructionError { get; init; }
@@ -22,7 +23,7 @@ public sealed class NmfResult
     public bool? Converged { get; init; }
 
     /// <summary>Column names (from a CSV header or -Property), or null.</summary>
-    public string[]? FeatureNames { get; init; }
+    public ValueList? FeatureNames { get; init; }
 
     public int RowCount { get; init; }
 
@@ -30,13 +31,14 @@ public sealed class NmfResult
 
     public int Rank { get; init; }
 
-    public NmfSolver Solver { get; init; }
+    /// <summary>CoordinateDescent or MultiplicativeUpdate (<see cref="NmfSolver"/>).</summary>
+    public required string Solver { get; init; }
 
     /// <summary>The initialization actually used (Auto resolved).</summary>
-    public NmfInit Init { get; init; }
+    public required string Init { get; init; }
 
-    /// <summary>The named loss, or null when a custom beta was used.</summary>
-    public NmfBetaLoss? BetaLoss { get; init; }
+    /// <summary>The named loss (<see cref="NmfBetaLoss"/>), or null when a custom beta was used.</summary>
+    public string? BetaLoss { get; init; }
 
     public double Beta { get; init; }
 
@@ -48,7 +50,7 @@ public sealed class NmfResult
     /// <summary>The product W·H, RowCount x ColumnCount.</summary>
     public double[][] Reconstruct()
     {
-        var product = NmfKernels.Multiply(RowMajorMatrix.FromJagged(W), RowMajorMatrix.FromJagged(H));
+        var product = NmfKernels.Multiply(RowMajorMatrix.FromJagged(W.ToArray()), RowMajorMatrix.FromJagged(H.ToArray()));
         return product.ToJagged();
     }
 }

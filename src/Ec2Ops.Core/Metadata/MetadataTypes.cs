@@ -93,13 +93,13 @@ public sealed class InstanceIdentityDocument
     public string? AvailabilityZone { get; init; }
 
     [JsonPropertyName("billingProducts")]
-    public string[]? BillingProducts { get; init; }
+    public ValueList? BillingProducts { get; init; }
 
     [JsonPropertyName("devpayProductCodes")]
-    public string[]? DevpayProductCodes { get; init; }
+    public ValueList? DevpayProductCodes { get; init; }
 
     [JsonPropertyName("marketplaceProductCodes")]
-    public string[]? MarketplaceProductCodes { get; init; }
+    public ValueList? MarketplaceProductCodes { get; init; }
 
     [JsonPropertyName("imageId")]
     public string? ImageId { get; init; }

@@ -225,7 +225,7 @@ public class MeasurementTests
     {
         var r = Measure(new StatisticOptions { Statistics = new[] { Statistic.Sum, Statistic.Count, Statistic.Percentile, Statistic.Sum } }, null, 1, 2);
         Assert.Equal(new[] { "Property", "Count", "Skipped", "Sum", "Percentile" }, r.DisplayPropertyNames());
-        Assert.Equal(new[] { Statistic.Sum, Statistic.Count, Statistic.Percentile, Statistic.Sum }, r.Statistics);
+        Assert.Equal(new[] { "Sum", "Count", "Percentile", "Sum" }, r.Statistics);
 
         var acc = new StatisticAccumulator("X", new StatisticOptions { Statistics = new[] { Statistic.Mean }, SkipNonNumeric = true });
         acc.Add("x");

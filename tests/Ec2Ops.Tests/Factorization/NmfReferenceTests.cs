@@ -20,8 +20,8 @@ public class NmfReferenceTests
 
         NmfAssert.SameIterations(reference, result);
         Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
-        NmfAssert.Close(reference.W, result.W, 1e-8);
-        NmfAssert.Close(reference.H, result.H, 1e-8);
+        NmfAssert.Close(reference.W, result.W.ToArray(), 1e-8);
+        NmfAssert.Close(reference.H, result.H.ToArray(), 1e-8);
     }
 }
 
@@ -52,8 +52,8 @@ public class NmfExtraCaseTests
 
         NmfAssert.SameIterations(reference, result);
         Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
-        NmfAssert.Close(reference.W, result.W, 1e-8);
-        NmfAssert.Close(reference.H, result.H, 1e-8);
+        NmfAssert.Close(reference.W, result.W.ToArray(), 1e-8);
+        NmfAssert.Close(reference.H, result.H.ToArray(), 1e-8);
         Assert.Equal(reference.Warnings, log.Warnings);
         Assert.Equal(reference.Options.Tolerance > 0 ? reference.Warnings.Length == 0 : null, result.Converged);
     }
@@ -64,8 +64,8 @@ public class NmfExtraCaseTests
         var small = NmfReference.LoadExtra("seed-auto-init-rank5-random");
         var fit = NmfReference.LoadExtra("seed-auto-init-rank2-nndsvda");
 
-        Assert.Equal(NmfInit.Random, new NmfService().Factorize(small.V, small.Options).Init);
-        Assert.Equal(NmfInit.Nndsvda, new NmfService().Factorize(fit.V, fit.Options).Init);
+        Assert.Equal(nameof(NmfInit.Random), new NmfService().Factorize(small.V, small.Options).Init);
+        Assert.Equal(nameof(NmfInit.Nndsvda), new NmfService().Factorize(fit.V, fit.Options).Init);
         Assert.Equal(NmfInit.Nndsvda, NmfInitializer.Resolve(NmfInit.Auto, 4, 4, 9));
         Assert.Equal(NmfInit.Random, NmfInitializer.Resolve(NmfInit.Auto, 5, 4, 9));
         Assert.Equal(NmfInit.Nndsvd, NmfInitializer.Resolve(NmfInit.Nndsvd, 2, 4, 9));
@@ -82,8 +82,8 @@ public class NmfExtraCaseTests
         var result = new NmfService().Factorize(reference.V, reference.Options);
 
         Assert.Equal(reference.Error, result.ReconstructionError, reference.Error * 1e-8);
-        NmfAssert.Close(reference.W, result.W, 1e-8);
-        NmfAssert.Close(reference.H, result.H, 1e-8);
+        NmfAssert.Close(reference.W, result.W.ToArray(), 1e-8);
+        NmfAssert.Close(reference.H, result.H.ToArray(), 1e-8);
     }
 
     [Theory]
@@ -95,9 +95,9 @@ public class NmfExtraCaseTests
         var service = new NmfService();
         var fit = service.Factorize(reference.V, reference.Options);
 
-        var transformed = service.Transform(reference.TransformV!, fit.H, reference.Options);
+        var transformed = service.Transform(reference.TransformV!, fit.H.ToArray(), reference.Options);
 
-        NmfAssert.Close(reference.TransformW!, transformed.W, 1e-8);
+        NmfAssert.Close(reference.TransformW!, transformed.W.ToArray(), 1e-8);
         Assert.True(transformed.IsTransform);
         Assert.Equal(fit.H, transformed.H);
         Assert.Equal(3, transformed.RowCount);

@@ -29,8 +29,8 @@ public class NmfServiceTests
 
         Assert.Equal((5, 4, 2), (result.RowCount, result.ColumnCount, result.Rank));
         Assert.Equal(names, result.FeatureNames);
-        Assert.Equal(NmfSolver.CoordinateDescent, result.Solver);
-        Assert.Equal(NmfBetaLoss.Frobenius, result.BetaLoss);
+        Assert.Equal(nameof(NmfSolver.CoordinateDescent), result.Solver);
+        Assert.Equal(nameof(NmfBetaLoss.Frobenius), result.BetaLoss);
         Assert.Equal(2.0, result.Beta);
         Assert.Null(result.Converged);
         Assert.False(result.IsTransform);
@@ -58,7 +58,7 @@ public class NmfServiceTests
         var result = new NmfService().Factorize(Seed, new NmfOptions { Tolerance = 0, MaxIterations = 50 });
 
         Assert.Equal(4, result.Rank);
-        Assert.Equal(NmfInit.Nndsvda, result.Init);
+        Assert.Equal(nameof(NmfInit.Nndsvda), result.Init);
     }
 
     [Fact]
