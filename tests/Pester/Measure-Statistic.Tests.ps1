@@ -105,6 +105,36 @@ Describe 'Measure-Statistic' {
         $r = 1, 2 | Measure-Statistic -Statistic Sum
         $r.PSStandardMembers.DefaultDisplayPropertySet.ReferencedPropertyNames | Should -Be @('Property', 'Count', 'Skipped', 'Sum')
         $r.PSObject.TypeNames[0] | Should -Be 'Ec2Ops.Core.Data.StatisticResult'
+        $lines = ($r | Out-String) -split "`r?`n" | Where-Object { $_ -match '\S' } | ForEach-Object { ($_ -split ':')[0].Trim() }
+        $lines | Should -Be @('Count', 'Skipped', 'Sum')
+    }
+
+    It 'prints numbers in full, never rounded: <Values> sum to <Text>' -ForEach @(
+        @{ Values = @(1, 2, 3, 4, 5); Text = '15' }
+        @{ Values = @(1.123456, 2); Text = '3.123456' }
+    ) {
+        ($Values | Measure-Statistic -Statistic Sum | Out-String) | Should -Match "Sum\s+: $([regex]::Escape($Text))\r?\n"
+    }
+
+    It 'reports a property no input has, naming it and the properties that exist' {
+        $rows = [pscustomobject]@{ Name = 'a'; WorkingSet = 10 }, [pscustomobject]@{ Name = 'b'; WorkingSet = 30 }
+        $r = $rows | Measure-Statistic -Property WorkingSett, WorkingSet -Statistic Sum -ErrorVariable err -ErrorAction SilentlyContinue
+        @($r).Count | Should -Be 1
+        $r.Property | Should -Be 'WorkingSet'
+        $r.Sum | Should -Be 40
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'PropertyNotFound,Ec2Ops.Commands.MeasureStatisticCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject | Should -Be 'WorkingSett'
+        $err[0].Exception.Message | Should -Be "No input object has a property 'WorkingSett' (-Property); they have: Name, WorkingSet. Did you mean 'WorkingSet'?"
+    }
+
+    It 'reads a property that only some objects lack as missing, without an error' {
+        $rows = [pscustomobject]@{ A = 1 }, [pscustomobject]@{ B = 2 }, [pscustomobject]@{ A = 3 }
+        $r = $rows | Measure-Statistic -Property A -Statistic Sum -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        $r.Sum | Should -Be 4
+        $r.Skipped | Should -Be 1
     }
 
     It 'converts to JSON' {

@@ -77,6 +77,15 @@ Describe 'Test-NotDistinct' {
             $r.Index | Should -Be @(0, 1, 2)
         }
 
+        It 'reports a -Property that no object has instead of calling every pair equal' {
+            $pairs = 0..2 | ForEach-Object { [pscustomobject]@{ Left = $old[$_]; Right = $new[$_] } }
+            $r = $pairs | Test-NotDistinct -Property Zoen -ErrorVariable err -ErrorAction SilentlyContinue
+            @($r).Count | Should -Be 3
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'PropertyNotFound,Ec2Ops.Commands.TestNotDistinctCommand'
+            $err[0].Exception.Message | Should -Match "'Zoen'.*they have: Id, Name, Zone\. Did you mean 'Zone'\?"
+        }
+
         It 'compares only -Property, and ignores case with -IgnoreCase' {
             $r = 0..2 | ForEach-Object { [pscustomobject]@{ Left = $old[$_]; Right = $new[$_] } } | Test-NotDistinct -Property Name -IgnoreCase
             $r.Result | Should -Be @($true, $true, $true)

@@ -50,6 +50,8 @@ public sealed class NullSafeEquality
     public const string NotDistinctText = "IS NOT DISTINCT FROM";
     public const string DistinctText = "IS DISTINCT FROM";
 
+    private PropertyPresence? _presence;
+
     // Nested records are compared to this depth, then by Equals, so cyclic object graphs end.
     private const int MaxDepth = 8;
 
@@ -230,8 +232,22 @@ public sealed class NullSafeEquality
         return result;
     }
 
+    /// <summary>Which -Property names the compared objects had, to report a name no object has.</summary>
+    public PropertyPresence Presence => _presence ??= new PropertyPresence(_options.Properties);
+
     private RecordComparison CompareRecords(object? left, object? right, long index)
     {
+        if (_options.Properties is not null)
+        {
+            foreach (object? side in new[] { left, right })
+            {
+                if (_model.IsRecord(side))
+                {
+                    Presence.Observe(_model.GetProperties(side!));
+                }
+            }
+        }
+
         List<string> compared;
         List<string> different;
         if (_model.IsRecord(left) && _model.IsRecord(right))

@@ -13,6 +13,7 @@ namespace Ec2Ops.Commands;
 public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
 {
     private readonly List<StatisticAccumulator> _accumulators = new();
+    private PropertyPresence? _presence;
 
     /// <summary>Numbers, objects (with -Property), or lists and matrices (their elements, flattened as numpy does).</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -83,6 +84,7 @@ public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
             ThrowCoreError(error);
         }
 
+        _presence = new PropertyPresence(Property);
         foreach (string? property in Property ?? new string?[] { null })
         {
             _accumulators.Add(new StatisticAccumulator(property, options));
@@ -110,6 +112,11 @@ public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
 
         // A missing property reads as NULL and is skipped, as pandas reads a missing column as NaN.
         var row = InputObject is null ? Array.Empty<KeyValuePair<string, object?>>() : model.GetProperties(InputObject);
+        if (InputObject is not null)
+        {
+            _presence!.Observe(row);
+        }
+
         foreach (var accumulator in _accumulators)
         {
             int index = DataObjects.IndexOf(row, accumulator.Property!);
@@ -119,8 +126,19 @@ public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
 
     protected override void EndProcessing()
     {
+        // A property no input has is a typo, not a column of missing values: an error, not Count 0.
+        foreach (var error in _presence!.MissingErrors())
+        {
+            WriteCoreError(error);
+        }
+
         foreach (var accumulator in _accumulators)
         {
+            if (accumulator.Property is { } name && _presence.IsMissing(name))
+            {
+                continue;
+            }
+
             var result = accumulator.Compute(Log);
             var output = new PSObject(result);
             output.Members.Add(new PSMemberSet("PSStandardMembers", new PSMemberInfo[]

@@ -70,4 +70,13 @@ public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
             WriteCoreError(error, pair);
         }
     }
+
+    protected override void EndProcessing()
+    {
+        // A -Property name that no compared object has would make every pair "equal" (NULL = NULL).
+        foreach (var error in _equality!.Presence.MissingErrors())
+        {
+            WriteCoreError(error);
+        }
+    }
 }
