@@ -128,6 +128,44 @@ Describe 'What a user sees and exports' {
     }
 }
 
+Describe 'The manifest' {
+    BeforeAll {
+        $script:manifestPath = Join-Path $script:module.ModuleBase 'Ec2Ops.psd1'
+        $script:manifest = Import-PowerShellDataFile $script:manifestPath
+        $script:exported = @($script:module.ExportedCmdlets.Keys)
+        $script:repoRoot = Join-Path $PSScriptRoot '..' '..' | Resolve-Path
+    }
+
+    It 'describes only cmdlets the module has, and names each of them' {
+        $named = [regex]::Matches($script:manifest.Description, '\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+\b') | ForEach-Object Value | Sort-Object -Unique
+        $named | Where-Object { $_ -notin $script:exported } | Should -BeNullOrEmpty
+        $script:exported | Where-Object { $script:manifest.Description -notmatch "\b$_\b" } | Should -BeNullOrEmpty
+    }
+
+    It 'tags only what the module has' {
+        # Tags that promise a cmdlet.
+        $promises = @{
+            CloudWatch = 'Get-CpuCreditBalance'; CPUCredits = 'Get-CpuCreditBalance'; Burstable = 'Get-CpuCreditBalance'
+            Parallel = 'Invoke-Parallel'; Packages = 'Get-PackageVersion'; PackageVersion = 'Get-PackageVersion'
+            NMF = 'Invoke-Nmf'; IMDS = 'Get-InstanceMetadata'; Statistics = 'Measure-Statistic'; Emulator = 'Start-Ec2OpsEmulator'
+        }
+        foreach ($tag in $script:manifest.PrivateData.PSData.Tags) {
+            if ($promises.ContainsKey($tag)) {
+                $script:exported | Should -Contain $promises[$tag] -Because "the tag $tag promises it"
+            }
+        }
+    }
+
+    It 'is the source manifest beside the code, copied unchanged into the built module' {
+        $source = Join-Path $script:repoRoot 'src' 'Ec2Ops' 'Ec2Ops.psd1'
+        Get-Content -Raw $source | Should -BeExactly (Get-Content -Raw $script:manifestPath)
+    }
+
+    It 'leaves no manifest at the repository root that would fail to import' {
+        Get-ChildItem -LiteralPath $script:repoRoot -Filter '*.psd1' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Remove-Module Ec2Ops' {
     It 'stops a running emulator and restores the environment it changed' {
         $script = {

@@ -14,7 +14,7 @@ internal static class ModuleLayout
 
     public static string RepositoryRoot => Path.GetFullPath(Metadata("RepositoryRoot"));
 
-    public static string Manifest => Path.Combine(RepositoryRoot, "Ec2Ops.psd1");
+    public static string Manifest => Path.Combine(RepositoryRoot, "src", "Ec2Ops", "Ec2Ops.psd1");
 
     public static string HelpSources => Path.Combine(RepositoryRoot, "docs", "help");
 

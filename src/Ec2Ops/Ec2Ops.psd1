@@ -5,7 +5,7 @@
     Author               = 'Ec2Ops contributors'
     CompanyName          = 'Ec2Ops contributors'
     Copyright            = '(c) Ec2Ops contributors. MIT License.'
-    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), with a local IMDS emulator to try it all without an AWS account.'
+    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), with a local IMDS emulator (Start-Ec2OpsEmulator, Stop-Ec2OpsEmulator) to try it all without an AWS account.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
