@@ -126,6 +126,37 @@ Describe 'Get-InstanceMetadata' {
     }
 
     Context '-Category' {
+        It 'answers the AWS Tools categories by name, several at once' {
+            Get-InstanceMetadata -Category InstanceId, Region, InstanceType |
+                Should -Be @($script:emulator.InstanceId, 'us-east-1', 't3.micro')
+            Get-InstanceMetadata -Category SecurityGroup | Should -Be @('launch-wizard-1', 'default')
+            Get-InstanceMetadata -Category AvailabilityZone | Should -Be 'us-east-1a'
+            (Get-InstanceMetadata -Category BlockDeviceMapping).root | Should -Be '/dev/xvda'
+        }
+
+        It 'gives nothing and a verbose line for a category the instance does not have' {
+            $out = Get-InstanceMetadata -Category KernelId -Verbose 4>&1
+            @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+            ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'KernelId: this instance has none (/latest/meta-data/kernel-id does not exist).'
+        }
+
+        It 'lists the category names with -ListCategory' {
+            $names = Get-InstanceMetadata -ListCategory
+            $names | Should -Contain 'InstanceId'
+            $names | Should -Contain 'Region'
+            $names | Should -Contain 'IdentityDocument'
+            $names[0] | Should -Be 'AmiId'
+        }
+
+        It 'takes -EndpointUrl, as AWS Tools users type it, and completes -Endpoint' {
+            Get-InstanceMetadata -EndpointUrl $script:emulator.ImdsEndpoint -Category InstanceId | Should -Be $script:emulator.InstanceId
+            $line = 'Get-InstanceMetadata -Endpoint '
+            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $completions | Should -Contain $script:emulator.ImdsEndpoint.ToString()
+            $completions | Should -Contain 'http://169.254.169.254/'
+            $completions | Where-Object { $_ -match '\.(ps1|md|cs)$' } | Should -BeNullOrEmpty
+        }
+
         It 'returns the identity document typed' {
             $document = Get-InstanceMetadata -Category IdentityDocument
             $document | Should -BeOfType ([Ec2Ops.Core.Metadata.InstanceIdentityDocument])

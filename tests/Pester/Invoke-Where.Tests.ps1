@@ -39,6 +39,24 @@ Describe 'Invoke-Where' {
                 Should -Be @('fail', 'pass', 'pass', 'fail', 'pass')
         }
 
+        It 'takes then and else by position, as np.where(cond, x, y) and as Invoke-Mask takes its value' {
+            45, 60, 72, 59, 88 | Invoke-Where { $_ -ge 60 } pass fail | Should -Be @('fail', 'pass', 'pass', 'fail', 'pass')
+            1, 2 | Invoke-Where { $_ -gt 1 } yes | Should -Be @($null, 'yes')
+        }
+
+        It 'fills with $null where the condition fails when -Else is not given, as pandas s.where(cond)' {
+            $out = 1..5 | Invoke-Where { $_ -gt 2 }
+            $out.Count | Should -Be 5
+            $out | Should -Be @($null, $null, 3, 4, 5)
+        }
+
+        It 'fills a matrix with NaN without -Else' {
+            $m = [double[,]]::new(1, 3); $m[0, 0] = 1; $m[0, 1] = 5; $m[0, 2] = 9
+            $out = Invoke-Where -InputObject $m -Condition { $_ -gt 4 }
+            [double]::IsNaN($out[0, 0]) | Should -BeTrue
+            $out[0, 1] | Should -Be 5
+        }
+
         It 'takes a bool per element as the condition' {
             10, 20, 30 | Invoke-Where -Condition @($true, $false, $true) -Else 0 | Should -Be @(10, 0, 30)
         }

@@ -3,14 +3,56 @@ using System.Text.Json;
 namespace Ec2Ops.Core.Metadata;
 
 /// <summary>The well-known documents Get-InstanceMetadata -Category returns.</summary>
+/// <summary>
+/// What -Category reads: the categories of AWS Tools' Get-EC2InstanceMetadata (same names, same
+/// order), then the typed documents only this module has.
+/// </summary>
 public enum MetadataCategory
 {
-    IdentityDocument,
+    AmiId,
+    LaunchIndex,
+    ManifestPath,
+    AncestorAmiId,
+    BlockDeviceMapping,
+    InstanceId,
+    InstanceType,
+    LocalHostname,
+    LocalIpv4,
+    KernelId,
+    AvailabilityZone,
+    ProductCode,
+    PublicHostname,
+    PublicIpv4,
+    PublicKey,
+    RamdiskId,
+    Region,
+    ReservationId,
+    SecurityGroup,
     UserData,
+    InstanceMonitoring,
+    IdentityDocument,
+    IdentitySignature,
+    IdentityPkcs7,
     Tags,
     SpotInstanceAction,
     ScheduledEvents,
     IamInfo,
+}
+
+/// <summary>How a category's answer is shaped.</summary>
+public enum MetadataCategoryKind
+{
+    /// <summary>One string (instance-id).</summary>
+    Value,
+
+    /// <summary>One string per line (security-groups).</summary>
+    Lines,
+
+    /// <summary>A folder, read as a nested object (block-device-mapping/).</summary>
+    Tree,
+
+    /// <summary>A document with its own typed reader (identity document, tags, events).</summary>
+    Typed,
 }
 
 /// <summary>
@@ -239,17 +281,60 @@ public sealed class InstanceMetadataService
         };
     }
 
-    /// <summary>The raw text of a category's document, exactly as IMDS sent it.</summary>
-    public static string PathOf(MetadataCategory category) => category switch
+    /// <summary>The path a category reads.</summary>
+    public static string PathOf(MetadataCategory category) => Describe(category).Path;
+
+    /// <summary>The path a category reads and the shape of its answer.</summary>
+    public static (string Path, MetadataCategoryKind Kind) Describe(MetadataCategory category) => category switch
     {
-        MetadataCategory.IdentityDocument => ImdsPath.IdentityDocument,
-        MetadataCategory.UserData => ImdsPath.UserData,
-        MetadataCategory.Tags => ImdsPath.MetaData + "tags/instance/",
-        MetadataCategory.SpotInstanceAction => ImdsPath.MetaData + "spot/instance-action",
-        MetadataCategory.ScheduledEvents => ImdsPath.MetaData + "events/maintenance/scheduled",
-        MetadataCategory.IamInfo => ImdsPath.MetaData + "iam/info",
+        MetadataCategory.AmiId => (ImdsPath.MetaData + "ami-id", MetadataCategoryKind.Value),
+        MetadataCategory.LaunchIndex => (ImdsPath.MetaData + "ami-launch-index", MetadataCategoryKind.Value),
+        MetadataCategory.ManifestPath => (ImdsPath.MetaData + "ami-manifest-path", MetadataCategoryKind.Value),
+        MetadataCategory.AncestorAmiId => (ImdsPath.MetaData + "ancestor-ami-ids", MetadataCategoryKind.Lines),
+        MetadataCategory.BlockDeviceMapping => (ImdsPath.MetaData + "block-device-mapping/", MetadataCategoryKind.Tree),
+        MetadataCategory.InstanceId => (ImdsPath.MetaData + "instance-id", MetadataCategoryKind.Value),
+        MetadataCategory.InstanceType => (ImdsPath.MetaData + "instance-type", MetadataCategoryKind.Value),
+        MetadataCategory.LocalHostname => (ImdsPath.MetaData + "local-hostname", MetadataCategoryKind.Value),
+        MetadataCategory.LocalIpv4 => (ImdsPath.MetaData + "local-ipv4", MetadataCategoryKind.Value),
+        MetadataCategory.KernelId => (ImdsPath.MetaData + "kernel-id", MetadataCategoryKind.Value),
+        MetadataCategory.AvailabilityZone => (ImdsPath.MetaData + "placement/availability-zone", MetadataCategoryKind.Value),
+        MetadataCategory.ProductCode => (ImdsPath.MetaData + "product-codes", MetadataCategoryKind.Lines),
+        MetadataCategory.PublicHostname => (ImdsPath.MetaData + "public-hostname", MetadataCategoryKind.Value),
+        MetadataCategory.PublicIpv4 => (ImdsPath.MetaData + "public-ipv4", MetadataCategoryKind.Value),
+        MetadataCategory.PublicKey => (ImdsPath.MetaData + "public-keys/0/openssh-key", MetadataCategoryKind.Value),
+        MetadataCategory.RamdiskId => (ImdsPath.MetaData + "ramdisk-id", MetadataCategoryKind.Value),
+        MetadataCategory.Region => (ImdsPath.MetaData + "placement/region", MetadataCategoryKind.Value),
+        MetadataCategory.ReservationId => (ImdsPath.MetaData + "reservation-id", MetadataCategoryKind.Value),
+        MetadataCategory.SecurityGroup => (ImdsPath.MetaData + "security-groups", MetadataCategoryKind.Lines),
+        MetadataCategory.UserData => (ImdsPath.UserData, MetadataCategoryKind.Typed),
+        MetadataCategory.InstanceMonitoring => (ImdsPath.Dynamic + "fws/instance-monitoring", MetadataCategoryKind.Value),
+        MetadataCategory.IdentityDocument => (ImdsPath.IdentityDocument, MetadataCategoryKind.Typed),
+        MetadataCategory.IdentitySignature => (ImdsPath.Dynamic + "instance-identity/signature", MetadataCategoryKind.Value),
+        MetadataCategory.IdentityPkcs7 => (ImdsPath.Dynamic + "instance-identity/pkcs7", MetadataCategoryKind.Value),
+        MetadataCategory.Tags => (ImdsPath.MetaData + "tags/instance/", MetadataCategoryKind.Typed),
+        MetadataCategory.SpotInstanceAction => (ImdsPath.MetaData + "spot/instance-action", MetadataCategoryKind.Typed),
+        MetadataCategory.ScheduledEvents => (ImdsPath.MetaData + "events/maintenance/scheduled", MetadataCategoryKind.Typed),
+        MetadataCategory.IamInfo => (ImdsPath.MetaData + "iam/info", MetadataCategoryKind.Typed),
         _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
     };
+
+    /// <summary>
+    /// A Value or Lines category: its text as one string, or one string per non-empty line. A category
+    /// the instance does not have (no kernel on Nitro, no public IP, no product codes) is an answer,
+    /// not an error: nothing, and a verbose line that says so.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> GetCategoryTextAsync(MetadataCategory category, CancellationToken cancellation = default)
+    {
+        var (path, kind) = Describe(category);
+        var text = await _client.TryGetTextAsync(path, cancellation).ConfigureAwait(false);
+        if (text is null)
+        {
+            _log.Verbose($"{category}: this instance has none ({path} does not exist).");
+            return Array.Empty<string>();
+        }
+
+        return kind == MetadataCategoryKind.Lines ? ValueList.FromLines(text) : new[] { text };
+    }
 
     private static T Parse<T>(string json, string path)
     {

@@ -5,19 +5,21 @@ namespace Ec2Ops.Commands;
 
 /// <summary>
 /// pandas <c>where</c> and numpy <c>np.where</c>: each element becomes -Then where the condition
-/// holds (default: itself) and -Else where it does not.
+/// holds (default: itself) and -Else where it does not (default: $null, NaN in a matrix, as pandas
+/// fills with NaN). Positions follow <c>np.where(cond, x, y)</c>: condition, then, else.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Where")]
 [OutputType(typeof(object), typeof(double[,]), typeof(double[][]))]
 public sealed class InvokeWhereCommand : ConditionalReplaceCommandBase
 {
     /// <summary>The value where the condition holds; default: the element itself.</summary>
-    [Parameter]
+    [Parameter(Position = 1)]
     [AllowNull]
+    [AllowEmptyString]
     public object? Then { get; set; }
 
-    /// <summary>The value where the condition does not hold (pandas' <c>other</c>).</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>The value where the condition does not hold (pandas' <c>other</c>); default $null.</summary>
+    [Parameter(Position = 2)]
     [AllowNull]
     [AllowEmptyString]
     public object? Else { get; set; }

@@ -9,12 +9,14 @@ namespace Ec2Ops.Commands;
 [Cmdlet(VerbsCommon.Get, "InstanceMetadata", DefaultParameterSetName = SummarySet)]
 [OutputType(typeof(InstanceMetadata), ParameterSetName = new[] { SummarySet })]
 [OutputType(typeof(MetadataEntry), typeof(PSObject), typeof(string), ParameterSetName = new[] { PathSet })]
-[OutputType(typeof(InstanceIdentityDocument), typeof(string), typeof(InstanceTag), typeof(SpotInstanceAction), typeof(ScheduledEvent), typeof(IamInfo), ParameterSetName = new[] { CategorySet })]
+[OutputType(typeof(InstanceIdentityDocument), typeof(string), typeof(PSObject), typeof(InstanceTag), typeof(SpotInstanceAction), typeof(ScheduledEvent), typeof(IamInfo), ParameterSetName = new[] { CategorySet })]
+[OutputType(typeof(string), ParameterSetName = new[] { ListCategorySet })]
 public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
 {
     private const string SummarySet = "Summary";
     private const string PathSet = "Path";
     private const string CategorySet = "Category";
+    private const string ListCategorySet = "ListCategory";
 
     // Errors about one path; anything else (unreachable, disabled, refused) stops the command.
     private static readonly HashSet<string> PerPathErrors = new(StringComparer.Ordinal)
@@ -33,13 +35,18 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
     public SwitchParameter Recurse { get; set; }
 
     [Parameter(ParameterSetName = CategorySet, Mandatory = true)]
-    public MetadataCategory Category { get; set; }
+    public MetadataCategory[] Category { get; set; } = Array.Empty<MetadataCategory>();
+
+    [Parameter(ParameterSetName = ListCategorySet, Mandatory = true)]
+    public SwitchParameter ListCategory { get; set; }
 
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = CategorySet)]
     public SwitchParameter Raw { get; set; }
 
     [Parameter]
+    [Alias("EndpointUrl")]
+    [ArgumentCompleter(typeof(ImdsEndpointCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Endpoint { get; set; }
 
@@ -58,6 +65,11 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
 
     protected override void BeginProcessing()
     {
+        if (ParameterSetName == ListCategorySet)
+        {
+            return;
+        }
+
         try
         {
             var settings = ImdsSettings.Resolve(new ImdsRequestOptions
@@ -99,7 +111,24 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
                 });
                 break;
             case CategorySet:
-                RunCore(session => WriteCategoryAsync(ServiceFor(session), session));
+                RunCore(async session =>
+                {
+                    var service = ServiceFor(session);
+                    foreach (var category in Category)
+                    {
+                        try
+                        {
+                            await WriteCategoryAsync(service, category, session).ConfigureAwait(false);
+                        }
+                        catch (Ec2OpsException error) when (PerPathErrors.Contains(error.ErrorId))
+                        {
+                            session.WriteError(error, category);
+                        }
+                    }
+                });
+                break;
+            case ListCategorySet:
+                WriteObject(Enum.GetNames<MetadataCategory>(), enumerateCollection: true);
                 break;
             default:
                 WriteObject(RunCore(session => ServiceFor(session).GetSummaryAsync(session.Cancellation)));
@@ -131,16 +160,29 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
         }
     }
 
-    private async Task WriteCategoryAsync(InstanceMetadataService service, CoreSession session)
+    private async Task WriteCategoryAsync(InstanceMetadataService service, MetadataCategory category, CoreSession session)
     {
         var token = session.Cancellation;
+        var (path, kind) = InstanceMetadataService.Describe(category);
         if (Raw)
         {
-            session.WriteObject(await service.GetRawAsync(InstanceMetadataService.PathOf(Category), token).ConfigureAwait(false));
+            session.WriteObject(await service.GetRawAsync(path, token).ConfigureAwait(false));
             return;
         }
 
-        switch (Category)
+        switch (kind)
+        {
+            case MetadataCategoryKind.Value:
+            case MetadataCategoryKind.Lines:
+                WriteAll(session, await service.GetCategoryTextAsync(category, token).ConfigureAwait(false));
+                return;
+            case MetadataCategoryKind.Tree:
+                var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, token).ConfigureAwait(false);
+                session.WriteObject(MetadataTreeObject.From(tree));
+                return;
+        }
+
+        switch (category)
         {
             case MetadataCategory.IdentityDocument:
                 session.WriteObject(await service.GetIdentityDocumentAsync(token).ConfigureAwait(false));
@@ -194,6 +236,27 @@ internal static class MetadataTreeObject
         }
 
         return result;
+    }
+}
+
+/// <summary>
+/// Tab completion of -Endpoint: the running emulator's, then the two addresses IMDS has on EC2
+/// (IPv4, and IPv6 on Nitro).
+/// </summary>
+public sealed class ImdsEndpointCompleter : KnownValueCompleter
+{
+    protected override IEnumerable<string> Complete(string wordToComplete) =>
+        Completion.StartingWith(KnownEndpoints(), wordToComplete);
+
+    private static IEnumerable<string> KnownEndpoints()
+    {
+        if (Ec2Ops.Core.Emulator.EmulatorRegistry.Process.Current is { } emulator)
+        {
+            yield return emulator.ImdsEndpoint.ToString();
+        }
+
+        yield return ImdsSettings.DefaultIPv4Endpoint.ToString();
+        yield return ImdsSettings.DefaultIPv6Endpoint.ToString();
     }
 }
 
