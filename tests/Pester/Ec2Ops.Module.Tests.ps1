@@ -128,6 +128,32 @@ Describe 'What a user sees and exports' {
     }
 }
 
+Describe 'Tab completion of -Property' {
+    BeforeAll {
+        function Complete([string] $Line) {
+            (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+        }
+        $global:Ec2OpsCompletionRows = "Id,Name,WorkingSet`n1,a,10" | ConvertFrom-Csv
+    }
+
+    AfterAll {
+        Remove-Variable -Name Ec2OpsCompletionRows -Scope Global
+    }
+
+    It 'offers the properties of piped <_> input, never file names' -ForEach @(
+        'Measure-Statistic', 'Invoke-Where', 'Invoke-Mask', 'Test-NotDistinct', 'Invoke-Nmf') {
+        $completions = Complete "`$Ec2OpsCompletionRows | $_ -Property Wo"
+        $completions | Should -Be @('WorkingSet')
+        Complete "Get-Process | $_ -Property WorkingS" | Should -Contain 'WorkingSet64'
+        Complete "1..3 | $_ -Property " | Where-Object { $_ -match '[\\/.]' } | Should -BeNullOrEmpty
+    }
+
+    It 'offers the properties of -InputObject and -Left when nothing is piped' {
+        Complete 'Measure-Statistic -InputObject $Ec2OpsCompletionRows -Property N' | Should -Be @('Name')
+        Complete 'Test-NotDistinct -Left $Ec2OpsCompletionRows -Right $null -Property I' | Should -Be @('Id')
+    }
+}
+
 Describe 'The manifest' {
     BeforeAll {
         $script:manifestPath = Join-Path $script:module.ModuleBase 'Ec2Ops.psd1'

@@ -26,6 +26,7 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
 
     /// <summary>Replace in these properties of the input objects; the others pass through.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(InputPropertyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Property { get; set; }
 

@@ -24,6 +24,7 @@ public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
 
     /// <summary>Measure these properties of the input objects, one result each.</summary>
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(InputPropertyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Property { get; set; }
 

@@ -31,6 +31,7 @@ public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
 
     /// <summary>For objects: compare these properties (default: every property both have).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(InputPropertyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Property { get; set; }
 

@@ -22,6 +22,7 @@ public sealed class InvokeNmfCommand : Ec2OpsCmdlet
     public object? InputObject { get; set; }
 
     [Parameter(ParameterSetName = PipelineSet)]
+    [ArgumentCompleter(typeof(InputPropertyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Property { get; set; }
 
