@@ -10,8 +10,12 @@ public sealed record CmdletInfo(
     string TypeName,
     string? DefaultParameterSet,
     IReadOnlyList<string> OutputTypes,
-    IReadOnlyList<ParameterInfo> Parameters)
+    IReadOnlyList<ParameterInfo> Parameters,
+    string? HelpUri = null)
 {
+    /// <summary>Where a cmdlet's online help lives: its help page in the project's repository.</summary>
+    public static string ExpectedHelpUri(string name) => $"https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/{name}.md";
+
     public string Name => $"{Verb}-{Noun}";
 
     /// <summary>The named parameter sets, or one unnamed set when the cmdlet declares none.</summary>
@@ -107,7 +111,8 @@ public static class CmdletMetadata
             type.FullName!,
             Named(cmdlet, "DefaultParameterSetName") as string,
             outputTypes,
-            parameters);
+            parameters,
+            Named(cmdlet, "HelpUri") as string);
     }
 
     private static ParameterInfo? ReadParameter(PropertyInfo property)

@@ -47,6 +47,17 @@ public static class HelpValidator
                 }
             }
 
+            if (cmdlet.HelpUri != CmdletInfo.ExpectedHelpUri(cmdlet.Name))
+            {
+                problems.Add($"{cmdlet.TypeName}: HelpUri is '{cmdlet.HelpUri}'; Get-Help -Online should open {CmdletInfo.ExpectedHelpUri(cmdlet.Name)}.");
+            }
+
+            // Get-Help prints a link's text and its uri: a uri must be a web page, a command is named plainly.
+            foreach (var link in help.Links.Where(l => l.Uri.Length > 0 && !IsWebPage(l.Uri)))
+            {
+                problems.Add($"{help.SourcePath}: RELATED LINKS '{link.Text}' points at '{link.Uri}'; link web pages with https://..., and name a command or about_ topic as plain text (- {link.Text}).");
+            }
+
             var known = cmdlet.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
             problems.AddRange(help.Parameters.Keys.Where(k => !known.Contains(k))
                 .Select(k => $"{help.SourcePath}: describes -{k}, which {cmdlet.Name} does not have."));
@@ -57,4 +68,7 @@ public static class HelpValidator
             .Select(d => $"{d.SourcePath}: documents {d.Name}, which the assembly does not contain."));
         return problems;
     }
+
+    private static bool IsWebPage(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp);
 }

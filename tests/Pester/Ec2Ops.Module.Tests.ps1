@@ -2,6 +2,11 @@
 # What every cmdlet of the module owes a user, checked across all of them: streams, views,
 # exports, the manifest and the module's lifecycle.
 
+BeforeDiscovery {
+    # The cmdlets the manifest exports, known before the module is imported, for -ForEach.
+    $exportedCmdlets = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '..' '..' 'src' 'Ec2Ops' 'Ec2Ops.psd1')).CmdletsToExport
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:module = Import-Ec2OpsTestModule
@@ -151,6 +156,34 @@ Describe 'Tab completion of -Property' {
     It 'offers the properties of -InputObject and -Left when nothing is piped' {
         Complete 'Measure-Statistic -InputObject $Ec2OpsCompletionRows -Property N' | Should -Be @('Name')
         Complete 'Test-NotDistinct -Left $Ec2OpsCompletionRows -Right $null -Property I' | Should -Be @('Id')
+    }
+}
+
+Describe 'Help' {
+    BeforeAll {
+        $script:names = @((Get-Module Ec2Ops).ExportedCmdlets.Keys)
+    }
+
+    It '<_> opens its own help page online and links commands by name, not by file' -ForEach $exportedCmdlets {
+        (Get-Command $_).HelpUri | Should -Be "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/$_.md"
+        $links = (Get-Help $_ -Full).relatedLinks.navigationLink
+        $links | Should -Not -BeNullOrEmpty
+        foreach ($link in $links) {
+            "$($link.uri)" | Should -Not -Match '\.md$'
+            if ($link.uri) { $link.uri | Should -Match '^https?://' }
+        }
+        $links.linkText | Should -Contain 'about_Ec2Ops'
+    }
+
+    It 'has an about_Ec2Ops topic that names every cmdlet, the emulator and the environment variables' {
+        $about = Get-Help about_Ec2Ops | Out-String
+        foreach ($name in $script:names) {
+            $about | Should -Match "\b$name\b"
+        }
+        $about | Should -Match 'AWS_EC2_METADATA_SERVICE_ENDPOINT'
+        $about | Should -Match 'WHERE TO START'
+        (Get-Content (Join-Path (Get-Module Ec2Ops).ModuleBase 'en-US' 'about_Ec2Ops.help.txt')) |
+            Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
     }
 }
 

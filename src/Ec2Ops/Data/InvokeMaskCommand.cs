@@ -4,7 +4,7 @@ using Ec2Ops.Core.Data;
 namespace Ec2Ops.Commands;
 
 /// <summary>pandas <c>mask</c>: each element becomes -Value where the condition holds and stays itself elsewhere.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Mask")]
+[Cmdlet(VerbsLifecycle.Invoke, "Mask", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Invoke-Mask.md")]
 [OutputType(typeof(object), typeof(double[,]), typeof(double[][]))]
 public sealed class InvokeMaskCommand : ConditionalReplaceCommandBase
 {

@@ -8,7 +8,7 @@ namespace Ec2Ops.Commands;
 /// holds (default: itself) and -Else where it does not (default: $null, NaN in a matrix, as pandas
 /// fills with NaN). Positions follow <c>np.where(cond, x, y)</c>: condition, then, else.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Where")]
+[Cmdlet(VerbsLifecycle.Invoke, "Where", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Invoke-Where.md")]
 [OutputType(typeof(object), typeof(double[,]), typeof(double[][]))]
 public sealed class InvokeWhereCommand : ConditionalReplaceCommandBase
 {

@@ -8,7 +8,7 @@ namespace Ec2Ops.Commands;
 /// numpy's nan-functions over the pipeline: one result per property (or one for the values
 /// themselves), computed when the input ends. NaN, $null and DBNull are skipped and counted.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Measure, "Statistic")]
+[Cmdlet(VerbsDiagnostic.Measure, "Statistic", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Measure-Statistic.md")]
 [OutputType(typeof(StatisticResult))]
 public sealed class MeasureStatisticCommand : Ec2OpsCmdlet
 {

@@ -9,7 +9,7 @@ namespace Ec2Ops.Commands;
 /// a bool per element for lists (enumerated), a <see cref="RecordComparison"/> for objects. Pairs can be
 /// piped as objects with Left and Right properties.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "NotDistinct")]
+[Cmdlet(VerbsDiagnostic.Test, "NotDistinct", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Test-NotDistinct.md")]
 [OutputType(typeof(bool), typeof(RecordComparison))]
 public sealed class TestNotDistinctCommand : Ec2OpsCmdlet
 {

@@ -11,7 +11,7 @@ namespace Ec2Ops.Commands;
 /// until Stop-Ec2OpsEmulator. Instance id, type, region and zone bind by property name, so
 /// <c>Get-InstanceMetadata | Start-Ec2OpsEmulator -Force</c> emulates the instance described.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "Ec2OpsEmulator")]
+[Cmdlet(VerbsLifecycle.Start, "Ec2OpsEmulator", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Start-Ec2OpsEmulator.md")]
 [OutputType(typeof(Ec2OpsEmulator))]
 public sealed class StartEc2OpsEmulatorCommand : Ec2OpsCmdlet
 {

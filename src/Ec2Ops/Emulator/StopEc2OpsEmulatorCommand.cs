@@ -7,7 +7,7 @@ namespace Ec2Ops.Commands;
 /// Stops the running emulator (or the ones piped in) and puts the AWS environment variables back
 /// exactly as they were before Start-Ec2OpsEmulator.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "Ec2OpsEmulator")]
+[Cmdlet(VerbsLifecycle.Stop, "Ec2OpsEmulator", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Stop-Ec2OpsEmulator.md")]
 [OutputType(typeof(Ec2OpsEmulator))]
 public sealed class StopEc2OpsEmulatorCommand : Ec2OpsCmdlet
 {

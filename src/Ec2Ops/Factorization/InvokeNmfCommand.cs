@@ -6,7 +6,7 @@ using Ec2Ops.Core.Factorization;
 namespace Ec2Ops.Commands;
 
 /// <summary>Non-negative matrix factorization V ≈ W·H (scikit-learn's NMF), or a transform onto fixed components.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Nmf", DefaultParameterSetName = PipelineSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "Nmf", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Invoke-Nmf.md", DefaultParameterSetName = PipelineSet)]
 [OutputType(typeof(NmfResult))]
 public sealed class InvokeNmfCommand : Ec2OpsCmdlet
 {

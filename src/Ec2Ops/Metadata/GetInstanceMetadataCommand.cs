@@ -6,7 +6,7 @@ using Ec2Ops.Core.Metadata;
 namespace Ec2Ops.Commands;
 
 /// <summary>Reads the instance metadata service (IMDSv2) of the EC2 instance it runs on.</summary>
-[Cmdlet(VerbsCommon.Get, "InstanceMetadata", DefaultParameterSetName = SummarySet)]
+[Cmdlet(VerbsCommon.Get, "InstanceMetadata", HelpUri = "https://github.com/ec2ops/Ec2Ops/blob/main/docs/help/Get-InstanceMetadata.md", DefaultParameterSetName = SummarySet)]
 [OutputType(typeof(InstanceMetadata), ParameterSetName = new[] { SummarySet })]
 [OutputType(typeof(MetadataEntry), typeof(PSObject), typeof(string), ParameterSetName = new[] { PathSet })]
 [OutputType(typeof(InstanceIdentityDocument), typeof(string), typeof(PSObject), typeof(InstanceTag), typeof(SpotInstanceAction), typeof(ScheduledEvent), typeof(IamInfo), ParameterSetName = new[] { CategorySet })]
