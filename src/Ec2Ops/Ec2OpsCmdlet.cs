@@ -136,6 +136,7 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
     private readonly BlockingCollection<Action<Ec2OpsCmdlet>> _queue = new();
     private readonly string _activity;
     private readonly int _activityId = Interlocked.Increment(ref s_nextActivityId);
+    private readonly System.Diagnostics.Stopwatch _age = System.Diagnostics.Stopwatch.StartNew();
     private bool _progressShown;
 
     internal CoreSession(CancellationToken cancellation, string activity)
@@ -164,7 +165,21 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
 
     public void Warning(string message) => Enqueue(c => c.WriteWarning(message));
 
-    public void Report(OperationProgress value) => Enqueue(c =>
+    /// <summary>
+    /// Work shorter than this shows no progress bar: a bar that flashes for a few milliseconds is noise
+    /// (and slows quick commands). Longer work shows its bar from then on.
+    /// </summary>
+    internal static TimeSpan ProgressDelay { get; } = TimeSpan.FromSeconds(1);
+
+    public void Report(OperationProgress value)
+    {
+        if (_age.Elapsed >= ProgressDelay)
+        {
+            Enqueue(c => WriteProgress(c, value));
+        }
+    }
+
+    private void WriteProgress(Ec2OpsCmdlet c, OperationProgress value)
     {
         _progressShown = true;
         c.WriteProgress(new ProgressRecord(_activityId, value.Activity.Length > 0 ? value.Activity : _activity, value.Status)
@@ -172,7 +187,7 @@ public sealed class CoreSession : IOperationLog, IProgress<OperationProgress>
             PercentComplete = Math.Clamp(value.PercentComplete, -1, 100),
             SecondsRemaining = value.SecondsRemaining ?? -1,
         });
-    });
+    }
 
     internal IEnumerable<Action<Ec2OpsCmdlet>> Pending(CancellationToken stop) => _queue.GetConsumingEnumerable(stop);
 

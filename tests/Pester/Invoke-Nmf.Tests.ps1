@@ -187,6 +187,35 @@ Describe 'Invoke-Nmf' {
         }
     }
 
+    Context 'progress' {
+        BeforeAll {
+            # The progress stream is not redirectable; a nested PowerShell collects its records.
+            function Get-ProgressCount([scriptblock] $Script) {
+                $ps = [powershell]::Create()
+                try {
+                    $null = $ps.AddScript("Import-Module '$((Get-Module Ec2Ops).Path)'; $Script").Invoke()
+                    $ps.Streams.Progress.Count
+                }
+                finally {
+                    $ps.Dispose()
+                }
+            }
+        }
+
+        It 'shows no progress bar for work that ends within a second' {
+            Get-ProgressCount { Invoke-Nmf -Matrix @(@(1, 2, 3, 4), @(2, 3, 4, 5)) -Rank 1 -WarningAction Ignore } | Should -Be 0
+        }
+
+        It 'shows progress for work that lasts' {
+            $script = {
+                $rng = [Random]::new(7)
+                $V = foreach ($i in 1..300) { , [double[]]@(foreach ($j in 1..200) { $rng.NextDouble() }) }
+                $null = Invoke-Nmf -Matrix $V -Rank 20 -MaxIterations 8000 -Tolerance 0 -Solver MultiplicativeUpdate
+            }
+            Get-ProgressCount $script | Should -BeGreaterThan 0
+        }
+    }
+
     Context 'help' {
         It 'has examples and describes every parameter' {
             $help = Get-Help Invoke-Nmf -Full
