@@ -43,13 +43,27 @@ function Invoke-Dotnet {
 }
 
 function Invoke-Build {
+    param([switch] $Quiet)
     if (Test-Path $moduleDir) {
         Remove-Item -Recurse -Force $moduleDir
     }
-    Invoke-Dotnet publish (Join-Path $root 'src' 'Ec2Ops' 'Ec2Ops.csproj') -c $Configuration -o $moduleDir --nologo
+    $project = Join-Path $root 'src' 'Ec2Ops' 'Ec2Ops.csproj'
+    if ($Quiet) {
+        # The demo's reader wants the walk-through, not MSBuild's log: only errors and warnings print.
+        $log = & dotnet publish $project -c $Configuration -o $moduleDir --nologo -v q '-clp:NoSummary;ErrorsOnly' 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            $log | Write-Host
+            throw "Building the module failed (dotnet publish exit code $LASTEXITCODE)."
+        }
+    }
+    else {
+        Invoke-Dotnet publish $project -c $Configuration -o $moduleDir --nologo
+    }
     # Build-time leftovers that are not part of the module.
     Get-ChildItem $moduleDir -Filter '*.deps.json' | Remove-Item -Force
-    Write-Host "Module ready: Import-Module $moduleDir" -ForegroundColor Green
+    if (-not $Quiet) {
+        Write-Host "Module ready: Import-Module $moduleDir" -ForegroundColor Green
+    }
 }
 
 # Pester 5.9.1 comes from NuGet (build/TestTools restores it); its package's tools/ folder is the module.
@@ -130,7 +144,8 @@ function Invoke-Test {
 }
 
 function Invoke-Demo {
-    Invoke-Build
+    Write-Host "Building the module into out/Ec2Ops ..."
+    Invoke-Build -Quiet
     # A child pwsh, so the demo's module and environment changes do not stay in the caller's session.
     $demo = Join-Path $root 'build' 'Demo.ps1'
     & (Join-Path $PSHOME 'pwsh') -NoProfile -File $demo -ModulePath (Join-Path $moduleDir 'Ec2Ops.psd1')

@@ -2,7 +2,10 @@
 <#
 .SYNOPSIS
     Shows Ec2Ops working on any machine: starts the local emulator and runs the cmdlets against it.
-    Run through: pwsh ./build.ps1 -Task Demo
+    Run through: dotnet pwsh ./build.ps1 -Task Demo
+.DESCRIPTION
+    Every line it prints fits 80 columns (an SSH terminal on an instance): commands are short,
+    output is laid out at 80 columns and long messages are wrapped at word boundaries.
 #>
 [CmdletBinding()]
 param(
@@ -11,44 +14,70 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module $ModulePath -Force
+Import-Module (Resolve-Path $ModulePath).Path -Force
 
-# Call it dot-sourced (. Show-Step '...'): Invoke-Expression runs in the caller's scope, so a
-# variable a step sets (such as $nmf) is still there for the next step.
-function Show-Step([string] $Command) {
+$width = 80
+
+# Long lines (error and warning messages are not laid out by width) wrap at spaces, indented.
+function Write-Wrapped([string] $Line) {
+    while ($Line.Length -gt $width) {
+        $cut = $Line.LastIndexOf(' ', $width - 1)
+        if ($cut -le 2) { $cut = $width - 1 }
+        Write-Host $Line.Substring(0, $cut).TrimEnd()
+        $Line = '    ' + $Line.Substring($cut).TrimStart()
+    }
+    Write-Host $Line
+}
+
+function Show-Section([string] $Title) {
     Write-Host ''
-    Write-Host "PS> $Command" -ForegroundColor Cyan
-    Invoke-Expression $Command | Out-Host
+    Write-Host "== $Title" -ForegroundColor Yellow
+}
+
+# Call it dot-sourced (. Show-Step '...'): the step is dot-sourced too, so a variable it sets
+# (such as $nmf) is still there for the next step. (Invoke-Expression would lose the errors a
+# step writes.) A step of several lines is shown as PowerShell shows continued input (PS>, >>).
+function Show-Step([string[]] $Line) {
+    Write-Host ''
+    for ($i = 0; $i -lt $Line.Count; $i++) {
+        Write-Host ($(if ($i -eq 0) { 'PS> ' } else { '>> ' }) + $Line[$i]) -ForegroundColor Cyan
+    }
+    $step = [scriptblock]::Create($Line -join "`n")
+    $output = . $step *>&1 | Out-String -Stream -Width $width
+    foreach ($text in $output -split "`r?`n") {
+        Write-Wrapped $text
+    }
 }
 
 $emulator = Start-Ec2OpsEmulator -Force
 try {
-    Write-Host '== The emulator (IMDSv2 on 127.0.0.1; the session''s AWS_EC2_METADATA_SERVICE_ENDPOINT points at it)' -ForegroundColor Yellow
+    Show-Section 'The emulator: IMDSv2 on 127.0.0.1, and this session points at it'
     . Show-Step '$emulator'
 
-    Write-Host ''
-    Write-Host '== Get-InstanceMetadata' -ForegroundColor Yellow
+    Show-Section 'Get-InstanceMetadata'
     . Show-Step 'Get-InstanceMetadata'
-    . Show-Step 'Get-InstanceMetadata | Format-List'
-    . Show-Step 'Get-InstanceMetadata -Path instance-id, placement/region, network/interfaces/macs/'
-    . Show-Step 'Get-InstanceMetadata -Category IdentityDocument'
+    . Show-Step 'Get-InstanceMetadata -Category InstanceId, Region, SecurityGroup'
+    . Show-Step 'Get-InstanceMetadata -Path placement/region, network/interfaces/macs/'
     . Show-Step 'Get-InstanceMetadata -Category Tags'
     . Show-Step 'Get-InstanceMetadata -Path placement/ -Recurse | ConvertTo-Json'
     . Show-Step 'Get-InstanceMetadata -Path no/such/path -ErrorAction Continue'
 
-    Write-Host ''
-    Write-Host '== Data tools' -ForegroundColor Yellow
-    . Show-Step '45, 60, 72, 59, 88 | Invoke-Where { $_ -ge 60 } -Then pass -Else fail'
-    . Show-Step '$df = 0..4 | ForEach-Object { [pscustomobject]@{ A = 2 * $_; B = 2 * $_ + 1 } }; $df | Invoke-Where -Property A, B -Condition { $_ % 3 -eq 0 } -Else { -$_ }'
-    . Show-Step '1, 1, 2, 3, [double]::NaN, 8 | Measure-Statistic -Statistic Sum, Mean, Median, Std, Count'
-    . Show-Step 'Test-NotDistinct -Left $null -Right $null'
+    Show-Section 'Data tools'
+    . Show-Step '45, 60, 72, 59, 88 | Invoke-Where { $_ -ge 60 } pass fail'
+    . Show-Step @(
+        '$df = 0..4 | ForEach-Object { [pscustomobject]@{ A = 2*$_; B = 2*$_ + 1 } }'
+        '$df | Invoke-Where -Property A, B { $_ % 3 -eq 0 } -Else { -$_ }'
+    )
+    . Show-Step '1..6 | Invoke-Mask { $_ % 2 } 0'
+    . Show-Step '1, 1, 2, 3, [double]::NaN, 8 | Measure-Statistic -Statistic Sum, Mean, Std'
+    . Show-Step 'Test-NotDistinct $null $null; Test-NotDistinct $null 0'
 
-    if (Get-Command Invoke-Nmf -ErrorAction Ignore) {
-        Write-Host ''
-        Write-Host '== Invoke-Nmf (the 5 x 4 seed matrix, rank 2)' -ForegroundColor Yellow
-        . Show-Step '$V = [double[][]]@(@(4, 5, 0, 3), @(3, 3, 1, 3), @(5, 2, 4, 0), @(0, 4, 2, 1), @(0, 1, 5, 1)); $nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
-        . Show-Step '$nmf.W | ForEach-Object { $_ -join "  " }'
-    }
+    Show-Section 'Invoke-Nmf: the 5 x 4 seed matrix, rank 2'
+    . Show-Step @(
+        '$V = (4, 5, 0, 3), (3, 3, 1, 3), (5, 2, 4, 0), (0, 4, 2, 1), (0, 1, 5, 1)'
+        '$nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
+    )
+    . Show-Step '$nmf.W | ForEach-Object { $_ -join ", " }'
 }
 finally {
     $emulator | Stop-Ec2OpsEmulator

@@ -225,6 +225,21 @@ Describe 'The manifest' {
     }
 }
 
+Describe 'The demo' {
+    It 'walks through every cmdlet in lines that fit 80 columns, with no build log' {
+        $demo = Join-Path $PSScriptRoot '..' '..' 'build' 'Demo.ps1'
+        $out = Invoke-ChildPwsh -ScriptBlock { param($Demo, $ModulePath) & $Demo -ModulePath $ModulePath } -ArgumentList $demo, (Join-Path $script:module.ModuleBase 'Ec2Ops.psd1')
+        $out.ExitCode | Should -Be 0 -Because ($out.Output -join "`n")
+        $out.Output | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
+        $out.Output | Where-Object { $_ -match 'Determining projects|warning [A-Z]+\d+|Build succeeded' } | Should -BeNullOrEmpty
+        $commands = $out.Output | Where-Object { $_ -like 'PS> *' }
+        foreach ($name in (Get-Module Ec2Ops).ExportedCmdlets.Keys | Where-Object { $_ -notlike '*-Ec2OpsEmulator' }) {
+            ($commands -join "`n") + ($out.Output -join "`n") | Should -Match $name -Because "the demo shows $name"
+        }
+        $out.Output | Should -Contain '== Get-InstanceMetadata'
+    }
+}
+
 Describe 'Remove-Module Ec2Ops' {
     It 'stops a running emulator and restores the environment it changed' {
         $script = {
