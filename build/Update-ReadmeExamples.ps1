@@ -20,7 +20,7 @@ $ReadmePath = (Resolve-Path $ReadmePath).Path
 
 # As the test does: no AWS settings, a scratch working folder.
 foreach ($name in 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY') {
-    [Environment]::SetEnvironmentVariable($name, $null)
+    Remove-Item -LiteralPath "Env:$name" -ErrorAction Ignore
 }
 $scratch = Join-Path ([IO.Path]::GetTempPath()) "ec2ops-readme-$PID"
 $null = New-Item -ItemType Directory -Force $scratch

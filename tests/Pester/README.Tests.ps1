@@ -19,7 +19,7 @@ BeforeAll {
 
     # The README is read on a machine with no AWS settings: run it in one.
     $script:savedEnvironment = Save-AwsEnvironment
-    foreach ($name in Get-AwsVariableName) { [Environment]::SetEnvironmentVariable($name, $null) }
+    foreach ($name in Get-AwsVariableName) { Set-EnvironmentValue -Name $name -Value $null }
     Stop-Ec2OpsEmulator
     $script:session = New-ReadmeSession -ModulePath (Join-Path $module.ModuleBase 'Ec2Ops.psd1') -WorkingDirectory $TestDrive
 }

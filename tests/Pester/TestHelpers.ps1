@@ -41,7 +41,19 @@ function Save-AwsEnvironment {
 function Restore-AwsEnvironment {
     param([hashtable] $Saved)
     foreach ($name in $Saved.Keys) {
-        [Environment]::SetEnvironmentVariable($name, $Saved[$name])
+        Set-EnvironmentValue -Name $name -Value $Saved[$name]
+    }
+}
+
+# Sets a variable, or removes it for $null. ([Environment]::SetEnvironmentVariable($name, $null) from
+# PowerShell passes "" for the $null, which .NET keeps as a variable set to the empty string.)
+function Set-EnvironmentValue {
+    param([string] $Name, [AllowNull()] [AllowEmptyString()] $Value)
+    if ($null -eq $Value) {
+        Remove-Item -LiteralPath "Env:$Name" -ErrorAction Ignore
+    }
+    else {
+        [Environment]::SetEnvironmentVariable($Name, [string]$Value)
     }
 }
 
