@@ -20,37 +20,33 @@ public sealed class EmulatorRequestLog : System.Collections.ObjectModel.ReadOnly
 
 /// <summary>
 /// A loopback emulator of the EC2 instance metadata service (IMDSv2), for tests and demos off EC2.
-/// It listens on http://127.0.0.1:{port}/ only, answers every request on the thread pool (so
-/// concurrent clients really run concurrently), and stops cleanly. Later issues add CloudWatch and
-/// the EC2 Query API as POST / on the same listener.
+/// It listens on http://127.0.0.1:{port}/ only, answers each connection on a thread of its own (so
+/// concurrent clients really run concurrently, and a starved thread pool in the same process does
+/// not silence it), and stops cleanly. CloudWatch and the EC2 Query API come as POST / on the same
+/// server.
 /// </summary>
 public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
-    private readonly HttpListener _listener;
+    private readonly EmulatorHttpServer _server;
     private readonly EmulatorOptions _options;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly ImdsService _imds;
     private readonly Queue<EmulatorRequest> _log = new();
     private readonly object _logGate = new();
-    private readonly Task _acceptLoop;
     private int _inFlight;
     private int _maxInFlight;
     private int _stopped;
 
-    private Ec2OpsEmulator(HttpListener listener, int port, EmulatorOptions options, DateTimeOffset startTime)
+    private Ec2OpsEmulator(int port, EmulatorOptions options, DateTimeOffset startTime)
     {
-        _listener = listener;
-        Port = port;
         _options = options;
         StartTime = startTime;
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
-        ImdsEndpoint = Endpoint;
         Tree = ImdsDefaultTree.Create(options, startTime);
         Imds = new ImdsScenario(Tree, options.RequireImdsV2);
         _imds = new ImdsService(Tree, Imds, options.TimeProvider);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _server = EmulatorHttpServer.Start(port, Handle);
+        Port = _server.Port;
+        Endpoint = new Uri($"http://127.0.0.1:{Port}");
+        ImdsEndpoint = Endpoint;
     }
 
     /// <summary>The base address of everything the emulator serves: http://127.0.0.1:PORT.</summary>
@@ -107,58 +103,21 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         effective.Validate();
         DateTimeOffset startTime = effective.TimeProvider.GetUtcNow();
 
-        // With port 0, another process can take the free port we found before we bind it: retry.
-        for (int attempt = 1; ; attempt++)
+        try
         {
-            int port = effective.Port != 0 ? effective.Port : FindFreePort();
-            var listener = new HttpListener { IgnoreWriteExceptions = true };
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
+            return new Ec2OpsEmulator(effective.Port, effective, startTime);
+        }
+        catch (SocketException ex)
+        {
+            throw new Ec2OpsException(
+                "EmulatorPortInUse",
+                Ec2OpsErrorCategory.ResourceUnavailable,
+                $"The emulator cannot listen on http://127.0.0.1:{effective.Port}/: {ex.Message}",
+                effective.Port,
+                ex)
             {
-                listener.Start();
-            }
-            catch (HttpListenerException ex) when (ex.ErrorCode == 5)
-            {
-                // Windows' http.sys refuses the registration to a user without a URL reservation.
-                listener.Close();
-                throw new Ec2OpsException(
-                    "EmulatorAccessDenied",
-                    Ec2OpsErrorCategory.PermissionDenied,
-                    $"The emulator is not allowed to listen on http://127.0.0.1:{port}/: {ex.Message}",
-                    port,
-                    ex)
-                {
-                    RecommendedAction = "On Windows, run PowerShell as administrator once, or reserve the address: netsh http add urlacl url=http://127.0.0.1:<port>/ user=<you>, then start with -Port <port>.",
-                };
-            }
-            catch (HttpListenerException ex)
-            {
-                listener.Close();
-                if (effective.Port == 0 && attempt < 10)
-                {
-                    continue;
-                }
-
-                throw new Ec2OpsException(
-                    "EmulatorPortInUse",
-                    Ec2OpsErrorCategory.ResourceUnavailable,
-                    $"The emulator cannot listen on http://127.0.0.1:{port}/: {ex.Message}",
-                    port,
-                    ex)
-                {
-                    RecommendedAction = "Choose another port, or use port 0 to let the emulator pick a free one.",
-                };
-            }
-
-            try
-            {
-                return new Ec2OpsEmulator(listener, port, effective, startTime);
-            }
-            catch
-            {
-                listener.Close();
-                throw;
-            }
+                RecommendedAction = "Choose another port, or use port 0 to let the emulator pick a free one.",
+            };
         }
     }
 
@@ -173,7 +132,10 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         Volatile.Write(ref _maxInFlight, 0);
     }
 
-    /// <summary>Stops listening, cancels slow replies and waits briefly for requests in flight. Idempotent.</summary>
+    /// <summary>
+    /// Stops listening, cuts slow replies short (they answer 503 "Emulator stopped") and waits
+    /// briefly for requests in flight before closing the connections. Idempotent.
+    /// </summary>
     public void Stop()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -181,32 +143,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             return;
         }
 
-        // Cancel slow replies first and let their handlers answer, then close the listener: closing
-        // it with requests in flight would send those clients an empty 200.
-        _stopping.Cancel();
-        var deadline = DateTime.UtcNow.AddSeconds(2);
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(5);
-        }
-
-        try
-        {
-            _listener.Stop();
-            _listener.Close();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        try
-        {
-            _acceptLoop.Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-            // The loop ends by the listener throwing; nothing to report.
-        }
+        _server.Stop(TimeSpan.FromSeconds(2));
     }
 
     public void Dispose() => Stop();
@@ -219,100 +156,34 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     public override string ToString() => $"Ec2OpsEmulator {Endpoint} ({InstanceType} in {AvailabilityZone}, {(IsRunning ? "running" : "stopped")})";
 
-    private static int FindFreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        try
-        {
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        finally
-        {
-            probe.Stop();
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception) when (_stopping.IsCancellationRequested || !_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                // A client that hung up mid-handshake; keep serving the others.
-                continue;
-            }
-
-            // Each request on the thread pool: a slow reply never holds up the next one.
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    // Called on the connection's own thread; a slow reply waits there, cut short when the emulator stops.
+    private EmulatorResponse Handle(EmulatorHttpRequest request, CancellationToken stopping)
     {
         int now = Interlocked.Increment(ref _inFlight);
-        bool counted = true;
         UpdateMax(now);
-        HttpListenerRequest request = context.Request;
-        HttpListenerResponse response = context.Response;
-        string method = request.HttpMethod.ToUpperInvariant();
-        string path = request.Url?.AbsolutePath ?? "/";
+        string path = request.Url.AbsolutePath;
         bool hadToken = !string.IsNullOrEmpty(request.Headers[ImdsService.TokenHeader]);
         try
         {
-            if (!OperatingSystem.IsWindows() && (method is "PUT" or "POST") && request.Headers["Content-Length"] is null && request.Headers["Transfer-Encoding"] is null)
-            {
-                // HttpListener's managed implementation has already answered 411 Length Required
-                // (curl -X PUT without a body sends no Content-Length) yet still hands us the request.
-                Log(method, path, 411, hadToken);
-                return;
-            }
-
-            EmulatorResponse reply = await AnswerAsync(method, Uri.UnescapeDataString(path), request).ConfigureAwait(false);
+            EmulatorResponse reply = Answer(request.HttpMethod, Uri.UnescapeDataString(path), request, stopping);
 
             // Logged, and no longer counted in flight, before the reply goes out: a client that has
             // its answer finds it in the log, and its next request never overlaps this one.
-            Log(method, path, reply.StatusCode, hadToken);
-            LeaveFlight(ref counted);
-            await WriteAsync(response, reply).ConfigureAwait(false);
+            Log(request.HttpMethod, path, reply.StatusCode, hadToken);
+            return reply;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // Stopped during a slow reply: say so rather than leave the client hanging.
-            var stopped = EmulatorResponse.Text(503, "Emulator stopped");
-            Log(method, path, stopped.StatusCode, hadToken);
-            await TryWriteAsync(response, stopped).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
-        {
-            // The client went away or the emulator is stopping; the log already says what we answered.
-            Abort(response);
+            Log(request.HttpMethod, path, 503, hadToken);
+            throw;
         }
         finally
         {
-            LeaveFlight(ref counted);
-        }
-    }
-
-    private void LeaveFlight(ref bool counted)
-    {
-        if (counted)
-        {
-            counted = false;
             Interlocked.Decrement(ref _inFlight);
         }
     }
 
-    private async Task<EmulatorResponse> AnswerAsync(string method, string path, HttpListenerRequest request)
+    private EmulatorResponse Answer(string method, string path, EmulatorHttpRequest request, CancellationToken stopping)
     {
         if (!ImdsService.Owns(path))
         {
@@ -320,54 +191,12 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         }
 
         TimeSpan delay = Imds.ResponseDelay;
-        if (delay > TimeSpan.Zero)
+        if (delay > TimeSpan.Zero && stopping.WaitHandle.WaitOne(delay))
         {
-            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+            throw new OperationCanceledException(stopping);
         }
 
         return _imds.Handle(method, path, name => request.Headers[name]);
-    }
-
-    private static async Task TryWriteAsync(HttpListenerResponse response, EmulatorResponse reply)
-    {
-        try
-        {
-            await WriteAsync(response, reply).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException or InvalidOperationException)
-        {
-            Abort(response);
-        }
-    }
-
-    private static void Abort(HttpListenerResponse response)
-    {
-        try
-        {
-            response.Abort();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private static async Task WriteAsync(HttpListenerResponse response, EmulatorResponse reply)
-    {
-        byte[] body = Utf8.GetBytes(reply.Body);
-        response.StatusCode = reply.StatusCode;
-        response.ContentType = "text/plain";
-        response.Headers["Server"] = "EC2ws";
-        if (reply.Headers is not null)
-        {
-            foreach (var header in reply.Headers)
-            {
-                response.Headers[header.Key] = header.Value;
-            }
-        }
-
-        response.ContentLength64 = body.Length;
-        await response.OutputStream.WriteAsync(body).ConfigureAwait(false);
-        response.Close();
     }
 
     private void UpdateMax(int current)
