@@ -65,15 +65,19 @@ public abstract class Ec2OpsCmdlet : PSCmdlet, IDisposable
         });
 
     /// <summary>
-    /// Runs <paramref name="work"/> on the thread pool and pumps what it writes through its
+    /// Runs <paramref name="work"/> off the pipeline thread and pumps what it writes through its
     /// <see cref="CoreSession"/> onto the pipeline until it finishes. An <see cref="Ec2OpsException"/>
     /// that escapes becomes a terminating error; Ctrl+C stops at once even if the work ignores its token.
     /// </summary>
     protected T RunCore<T>(Func<CoreSession, Task<T>> work)
     {
         var session = new CoreSession(StopToken, ProgressActivity);
-        var task = Task.Run(() => work(session), StopToken);
-        task.ContinueWith(_ => session.Complete(), TaskScheduler.Default);
+
+        // Started on a thread of its own, and the pipeline told of its end synchronously: neither
+        // waits for a thread-pool thread, so a starved pool cannot delay the start or hide the end
+        // (Core's timeouts fire on their own thread too, see DeadlineTimer).
+        var task = Task.Factory.StartNew(() => work(session), StopToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        task.ContinueWith(_ => session.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         try
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Ec2Ops.Core.Metadata;
 
@@ -8,9 +9,18 @@ namespace Ec2Ops.Core.Metadata;
 /// A small, strict IMDS client: IMDSv2 first (token cached per endpoint, renewed before expiry or
 /// on 401), IMDSv1 only when the token request answers 403/404/405 and v1 is allowed, retries with
 /// jittered backoff on timeouts, connection failures, 429 and 5xx, and errors that say what was tried.
+/// It trusts nothing it receives: replies are capped in size and time, and a token is checked
+/// before it is cached or sent. Its deadlines fire on a dedicated thread (<see cref="DeadlineTimer"/>),
+/// so a timeout holds even when the process's thread pool is starved.
 /// </summary>
 public sealed class ImdsClient
 {
+    /// <summary>The most a reply may carry. IMDS values are small: user-data, the largest, is at most 16 KB.</summary>
+    public const int MaxReplyBytes = 64 * 1024;
+
+    /// <summary>The longest session token accepted (real ones are about 60 characters).</summary>
+    public const int MaxTokenLength = 1024;
+
     private const string TokenHeader = "X-aws-ec2-metadata-token";
     private const string TokenTtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
 
@@ -21,6 +31,7 @@ public sealed class ImdsClient
         AllowAutoRedirect = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         MaxConnectionsPerServer = 16,
+        MaxResponseHeadersLength = 16, // KiB
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,
@@ -63,26 +74,26 @@ public sealed class ImdsClient
     public async Task<string?> TryGetTextAsync(string absolutePath, CancellationToken cancellation = default)
     {
         var token = await GetTokenAsync(cancellation).ConfigureAwait(false);
-        using var reply = await SendAsync(HttpMethod.Get, absolutePath, token, cancellation).ConfigureAwait(false);
+        var reply = await SendAsync(HttpMethod.Get, absolutePath, token, cancellation).ConfigureAwait(false);
         if (reply.StatusCode == HttpStatusCode.Unauthorized && token is not null)
         {
             // The token expired or the service restarted: renew once and try again.
             _log.Verbose($"IMDS answered 401 for {absolutePath}: renewing the session token.");
             _tokens.Invalidate(Settings.Endpoint, token);
             token = await GetTokenAsync(cancellation).ConfigureAwait(false);
-            using var retried = await SendAsync(HttpMethod.Get, absolutePath, token, cancellation).ConfigureAwait(false);
-            return await ReadAsync(retried, absolutePath, token, cancellation).ConfigureAwait(false);
+            var retried = await SendAsync(HttpMethod.Get, absolutePath, token, cancellation).ConfigureAwait(false);
+            return Read(retried, absolutePath, token);
         }
 
-        return await ReadAsync(reply, absolutePath, token, cancellation).ConfigureAwait(false);
+        return Read(reply, absolutePath, token);
     }
 
-    private async Task<string?> ReadAsync(HttpResponseMessage reply, string path, string? token, CancellationToken cancellation)
+    private string? Read(ImdsReply reply, string path, string? token)
     {
         switch (reply.StatusCode)
         {
             case HttpStatusCode.OK:
-                return await reply.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
+                return reply.Body;
             case HttpStatusCode.NotFound:
                 return null;
             case HttpStatusCode.Unauthorized:
@@ -130,14 +141,12 @@ public sealed class ImdsClient
             }
 
             var issuedAt = _time.GetUtcNow();
-            using var reply = await SendAsync(HttpMethod.Put, ImdsPath.Token, null, cancellation).ConfigureAwait(false);
+            var reply = await SendAsync(HttpMethod.Put, ImdsPath.Token, null, cancellation).ConfigureAwait(false);
             if (reply.StatusCode == HttpStatusCode.OK)
             {
-                var token = (await reply.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false)).Trim();
-                var ttl = reply.Headers.TryGetValues(TokenTtlHeader, out var values)
-                    && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var granted) && granted > 0
-                    ? granted
-                    : Settings.TokenTtlSeconds;
+                // Checked before it is cached: a bad token would break every later call of the session.
+                var token = reply.Body.Trim();
+                var ttl = ValidateToken(token, reply.TokenTtl);
                 _tokens.Store(Settings.Endpoint, token, issuedAt, TimeSpan.FromSeconds(ttl));
                 _log.Verbose($"IMDSv2 session token from {Settings.Endpoint} (lifetime {ttl} s).");
                 return token;
@@ -169,8 +178,40 @@ public sealed class ImdsClient
         }
     }
 
+    /// <summary>
+    /// A token is printable ASCII without spaces, 1 to <see cref="MaxTokenLength"/> characters, and
+    /// its TTL header, when sent, is 1..21600. Returns the lifetime to cache it for.
+    /// </summary>
+    private int ValidateToken(string token, string? ttlHeader)
+    {
+        string? problem = token.Length == 0 ? "it is empty"
+            : token.Length > MaxTokenLength ? $"it is {token.Length:N0} characters long (at most {MaxTokenLength:N0})"
+            : token.Any(c => c is < '!' or > '~') ? "it contains characters other than printable ASCII (a line break, a control character or a space)"
+            : null;
+        int ttl = Settings.TokenTtlSeconds;
+        if (problem is null && ttlHeader is not null
+            && (!int.TryParse(ttlHeader, NumberStyles.Integer, CultureInfo.InvariantCulture, out ttl) || ttl is < 1 or > ImdsSettings.MaxTokenTtlSeconds))
+        {
+            problem = $"its lifetime header {TokenTtlHeader} is '{Shorten(ttlHeader)}', not a number of seconds from 1 to {ImdsSettings.MaxTokenTtlSeconds}";
+        }
+
+        if (problem is not null)
+        {
+            throw new Ec2OpsException(
+                "ImdsInvalidToken",
+                Ec2OpsErrorCategory.ProtocolError,
+                $"IMDS at {Settings.Endpoint} answered the IMDSv2 token request (PUT {ImdsPath.Token}) with a session token that cannot be used: {problem}. It was not kept, and nothing was sent with it.",
+                ImdsPath.Token)
+            {
+                RecommendedAction = "Check that the endpoint is the instance metadata service (-Endpoint, " + ImdsSettings.EndpointVariable + ").",
+            };
+        }
+
+        return ttl;
+    }
+
     /// <summary>Sends one request, retrying timeouts, connection failures, 429 and 5xx up to MaxAttempts.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, CancellationToken cancellation)
+    private async Task<ImdsReply> SendAsync(HttpMethod method, string path, string? token, CancellationToken cancellation)
     {
         var step = method == HttpMethod.Put ? $"the IMDSv2 token request (PUT {path})" : $"GET {path}";
         Exception? lastFailure = null;
@@ -180,39 +221,42 @@ public sealed class ImdsClient
         {
             if (attempt > 1)
             {
-                await Task.Delay(Backoff(attempt), cancellation).ConfigureAwait(false);
+                await DeadlineTimer.Delay(Backoff(attempt), cancellation).ConfigureAwait(false);
             }
 
-            using var request = new HttpRequestMessage(method, new Uri(Settings.Endpoint, path.TrimStart('/')));
-            if (method == HttpMethod.Put)
+            var progress = new ExchangeProgress();
+            using var exchangeCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var exchange = ExchangeAsync(method, path, token, progress, exchangeCancellation.Token);
+            using (var deadline = DeadlineTimer.Start(Settings.Timeout))
             {
-                request.Headers.Add(TokenTtlHeader, Settings.TokenTtlSeconds.ToString(CultureInfo.InvariantCulture));
-            }
-            else if (token is not null)
-            {
-                request.Headers.Add(TokenHeader, token);
+                if (await Task.WhenAny(exchange, deadline.Expired).ConfigureAwait(false) != exchange)
+                {
+                    // Out of time: abandon the exchange (its failure is observed, not rethrown).
+                    exchangeCancellation.Cancel();
+                    _ = exchange.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    lastFailure = progress.StatusCode is { } started
+                        ? new ImdsIncompleteReplyException(started, Volatile.Read(ref progress.BytesRead))
+                        : new TimeoutException($"no answer within {Seconds(Settings.Timeout)} s");
+                    _log.Verbose(lastFailure is ImdsIncompleteReplyException
+                        ? $"IMDS began answering {step} but had not finished after {Seconds(Settings.Timeout)} s (attempt {attempt} of {Settings.MaxAttempts})."
+                        : $"IMDS did not answer {step} within {Seconds(Settings.Timeout)} s (attempt {attempt} of {Settings.MaxAttempts}).");
+                    continue;
+                }
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(Settings.Timeout);
             try
             {
-                var reply = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                var reply = await exchange.ConfigureAwait(false);
                 if (reply.StatusCode == HttpStatusCode.TooManyRequests || (int)reply.StatusCode >= 500)
                 {
                     lastStatus = reply.StatusCode;
+                    lastFailure = null;
                     _log.Verbose($"IMDS answered {(int)reply.StatusCode} to {step} (attempt {attempt} of {Settings.MaxAttempts}).");
-                    reply.Dispose();
                     continue;
                 }
 
                 _log.Debug($"{method} {path} -> {(int)reply.StatusCode}");
                 return reply;
-            }
-            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                lastFailure = new TimeoutException($"no answer within {Settings.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
-                _log.Verbose($"IMDS did not answer {step} within {Settings.Timeout.TotalSeconds} s (attempt {attempt} of {Settings.MaxAttempts}).");
             }
             catch (HttpRequestException failure)
             {
@@ -235,8 +279,75 @@ public sealed class ImdsClient
             };
         }
 
+        if (lastFailure is ImdsIncompleteReplyException incomplete)
+        {
+            throw new Ec2OpsException(
+                "ImdsIncompleteReply",
+                Ec2OpsErrorCategory.OperationTimeout,
+                $"IMDS at {Settings.Endpoint} began answering {step} ({incomplete.StatusCode}) but had not finished the reply after {Seconds(Settings.Timeout)} s "
+                + $"({incomplete.BytesRead:N0} bytes received), on all {Settings.MaxAttempts} attempt(s). A real IMDS answers in milliseconds: this endpoint sends without end or very slowly.",
+                path,
+                incomplete)
+            {
+                RecommendedAction = "Check that the endpoint is the instance metadata service (-Endpoint, " + ImdsSettings.EndpointVariable + ").",
+            };
+        }
+
         throw Unreachable(step, lastFailure);
     }
+
+    /// <summary>One request and its whole reply, the body read with a cap of <see cref="MaxReplyBytes"/>.</summary>
+    private async Task<ImdsReply> ExchangeAsync(HttpMethod method, string path, string? token, ExchangeProgress progress, CancellationToken cancellation)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(Settings.Endpoint, path.TrimStart('/')));
+        if (method == HttpMethod.Put)
+        {
+            request.Headers.Add(TokenTtlHeader, Settings.TokenTtlSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (token is not null)
+        {
+            request.Headers.Add(TokenHeader, token);
+        }
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+        progress.StatusCode = (int)response.StatusCode;
+        if (response.Content.Headers.ContentLength is > MaxReplyBytes)
+        {
+            throw TooLarge(method, path, response.Content.Headers.ContentLength.Value);
+        }
+
+        using var body = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellation).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxReplyBytes)
+            {
+                throw TooLarge(method, path, null);
+            }
+
+            buffer.Write(chunk, 0, read);
+            Interlocked.Add(ref progress.BytesRead, read);
+        }
+
+        string? ttl = response.Headers.TryGetValues(TokenTtlHeader, out var values) ? values.FirstOrDefault() : null;
+        return new ImdsReply(response.StatusCode, response.ReasonPhrase, Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), ttl);
+    }
+
+    private Ec2OpsException TooLarge(HttpMethod method, string path, long? declared) => new(
+        "ImdsReplyTooLarge",
+        Ec2OpsErrorCategory.InvalidData,
+        $"IMDS at {Settings.Endpoint} sent {(declared is { } size ? $"a reply of {size:N0} bytes" : "more than " + (MaxReplyBytes / 1024) + " KiB")} for {method} {path}; "
+        + $"the cap is {MaxReplyBytes / 1024} KiB, as IMDS values are small (user-data, the largest, is at most 16 KB). The reply was abandoned.",
+        path)
+    {
+        RecommendedAction = "Check that the endpoint is the instance metadata service (-Endpoint, " + ImdsSettings.EndpointVariable + ").",
+    };
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     private Ec2OpsException Unreachable(string step, Exception? failure)
     {
@@ -259,7 +370,7 @@ public sealed class ImdsClient
         };
     }
 
-    private Ec2OpsException UnexpectedStatus(HttpResponseMessage reply, string step) => new(
+    private Ec2OpsException UnexpectedStatus(ImdsReply reply, string step) => new(
         "ImdsUnexpectedStatus",
         Ec2OpsErrorCategory.ProtocolError,
         $"IMDS at {Settings.Endpoint} answered {(int)reply.StatusCode} {reply.ReasonPhrase} to {step}, which is not an answer IMDS gives.",
@@ -270,5 +381,32 @@ public sealed class ImdsClient
     {
         var ceiling = Math.Min(1000, 50 * Math.Pow(2, attempt - 2));
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    /// <summary>What came back: status, body (capped), and the token lifetime header of a token reply.</summary>
+    private sealed record ImdsReply(HttpStatusCode StatusCode, string? ReasonPhrase, string Body, string? TokenTtl);
+
+    /// <summary>How far an exchange got, read when its deadline passes.</summary>
+    private sealed class ExchangeProgress
+    {
+        private int _status;
+
+        public long BytesRead;
+
+        /// <summary>The status of the reply once its headers came; null before.</summary>
+        public int? StatusCode
+        {
+            get => Volatile.Read(ref _status) is var status and > 0 ? status : null;
+            set => Volatile.Write(ref _status, value ?? 0);
+        }
+    }
+
+    /// <summary>A reply whose status and headers came but whose body did not finish in time.</summary>
+    private sealed class ImdsIncompleteReplyException(int statusCode, long bytesRead)
+        : TimeoutException($"the reply ({statusCode}) had not finished ({bytesRead:N0} bytes received)")
+    {
+        public int StatusCode { get; } = statusCode;
+
+        public long BytesRead { get; } = bytesRead;
     }
 }

@@ -40,6 +40,18 @@ public static class ImdsPath
             absolute = MetaData + path.TrimStart('/');
         }
 
+        if (absolute.StartsWith("/latest/api/", StringComparison.Ordinal) || absolute == "/latest/api")
+        {
+            throw new Ec2OpsException(
+                "ImdsInvalidPath",
+                Ec2OpsErrorCategory.InvalidArgument,
+                $"The metadata path '{input}' is the IMDSv2 session-token endpoint, which is written to (PUT) to get a token, not metadata to read. Get-InstanceMetadata gets and sends the token itself.",
+                input)
+            {
+                RecommendedAction = "Ask for metadata instead, such as instance-id or /latest/dynamic/instance-identity/document.",
+            };
+        }
+
         // A folder asked for without its slash still means the folder (IMDS itself answers both).
         return !absolute.EndsWith('/') && KnownMetadataPaths.IsFolder(absolute) ? absolute + "/" : absolute;
     }
@@ -53,6 +65,9 @@ public static class ImdsPath
     /// <summary>
     /// The children of a folder listing. IMDS marks sub-folders with a trailing slash, except in
     /// two places: /latest/ lists its folders bare, and public-keys/ lists <c>0=key-name</c> for folder <c>0/</c>.
+    /// An entry that is not a plain name (a '/' inside, '..', '%', a control character: anything
+    /// that would make the client ask for another path than a child) is an <c>ImdsInvalidListing</c>
+    /// error: listings come from the network and are checked like -Path input.
     /// </summary>
     public static IReadOnlyList<string> ChildPaths(string folderPath, string listing)
     {
@@ -60,10 +75,12 @@ public static class ImdsPath
         foreach (var raw in listing.Split('\n'))
         {
             var line = raw.Trim();
-            if (line.Length == 0)
+            if (line.Trim().Length == 0)
             {
                 continue;
             }
+
+            CheckListingEntry(folderPath, line);
 
             if (folderPath == Root)
             {
@@ -80,6 +97,28 @@ public static class ImdsPath
         }
 
         return children;
+    }
+
+    private static void CheckListingEntry(string folderPath, string entry)
+    {
+        string name = entry.EndsWith('/') ? entry[..^1] : entry;
+        string? problem = entry.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? "it contains white space or a control character"
+            : name.IndexOfAny(new[] { '/', '?', '#', '\\', '%' }) >= 0 ? "it contains one of / ? # \\ %"
+            : name is "" or "." or ".." ? "it is not a name"
+            : name.Length > 255 ? "it is longer than 255 characters"
+            : null;
+        if (problem is not null)
+        {
+            string shown = entry.Length <= 60 ? entry : entry[..60] + "...";
+            throw new Ec2OpsException(
+                "ImdsInvalidListing",
+                Ec2OpsErrorCategory.InvalidData,
+                $"The listing of {folderPath} names '{shown.Replace("\r", "\\r").Replace("\t", "\\t")}', which is not a metadata name ({problem}); the listing was not followed.",
+                folderPath)
+            {
+                RecommendedAction = "Check that the endpoint is the instance metadata service (-Endpoint, AWS_EC2_METADATA_SERVICE_ENDPOINT).",
+            };
+        }
     }
 
     private static void Validate(string path, string? original)

@@ -151,12 +151,23 @@ public sealed class InstanceMetadataService
     public Task<string> GetRawAsync(string path, CancellationToken cancellation = default) =>
         _client.GetTextAsync(ImdsPath.Normalize(path), cancellation);
 
+    /// <summary>The most requests one walk makes. A real IMDS tree is about 100 paths.</summary>
+    public const int MaxTreeRequests = 1000;
+
+    /// <summary>The deepest path a walk follows, in segments under /latest/ (real ones go 7 deep).</summary>
+    public const int MaxTreeDepth = 12;
+
     /// <summary>
     /// The subtree under a path, fetched with at most <paramref name="maxConcurrency"/> requests in
-    /// flight. Credential documents under iam/security-credentials/ are left out (null) unless the
-    /// walk starts at one of them.
+    /// flight. Credential documents under iam/security-credentials/ are left out unless the walk
+    /// starts at one of them. The listings are checked (<see cref="ImdsPath.ChildPaths"/>) and the walk
+    /// is capped at <see cref="MaxTreeRequests"/> requests and <see cref="MaxTreeDepth"/> levels, so a
+    /// broken or hostile server cannot keep it going. A listed child that answers 404, or a listed
+    /// folder that answers an empty listing, is an error for that node, given to
+    /// <paramref name="nodeError"/> (default: thrown); the walk goes on without it. user-data is the
+    /// exception: IMDS lists it even when there is none.
     /// </summary>
-    public async Task<MetadataNode> GetTreeAsync(string path, int maxConcurrency = DefaultMaxConcurrency, CancellationToken cancellation = default)
+    public async Task<MetadataNode> GetTreeAsync(string path, int maxConcurrency = DefaultMaxConcurrency, CancellationToken cancellation = default, Action<Ec2OpsException>? nodeError = null)
     {
         if (maxConcurrency < 1)
         {
@@ -165,10 +176,12 @@ public sealed class InstanceMetadataService
 
         var absolute = ImdsPath.Normalize(path);
         using var gate = new SemaphoreSlim(maxConcurrency, maxConcurrency);
-        return await WalkAsync(absolute, gate, startedHere: true, cancellation).ConfigureAwait(false);
+        var walk = new Walk(absolute, gate, nodeError ?? (error => throw error));
+        return await WalkAsync(absolute, walk, startedHere: true, cancellation).ConfigureAwait(false)
+            ?? new MetadataNode { Path = absolute, Name = ImdsPath.NameOf(absolute), IsFolder = ImdsPath.IsFolder(absolute) };
     }
 
-    private async Task<MetadataNode> WalkAsync(string absolute, SemaphoreSlim gate, bool startedHere, CancellationToken cancellation)
+    private async Task<MetadataNode?> WalkAsync(string absolute, Walk walk, bool startedHere, CancellationToken cancellation)
     {
         var name = ImdsPath.NameOf(absolute);
         if (!startedHere && !ImdsPath.IsFolder(absolute) && absolute.StartsWith(CredentialsFolder, StringComparison.Ordinal))
@@ -177,25 +190,34 @@ public sealed class InstanceMetadataService
             return new MetadataNode { Path = absolute, Name = name };
         }
 
+        walk.Count(absolute);
         string? text;
-        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        await walk.Gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            // The starting path must exist; a child that is listed but answers 404 (IMDS lists
-            // user-data even when there is none) stays in the tree, empty, and the walk goes on.
             text = startedHere
                 ? await _client.GetTextAsync(absolute, cancellation).ConfigureAwait(false)
                 : await _client.TryGetTextAsync(absolute, cancellation).ConfigureAwait(false);
         }
         finally
         {
-            gate.Release();
+            walk.Gate.Release();
         }
 
         if (text is null)
         {
-            _log.Verbose($"{absolute} is listed but answered 404: left empty.");
-            return new MetadataNode { Path = absolute, Name = name, IsFolder = ImdsPath.IsFolder(absolute) };
+            if (absolute == ImdsPath.UserData)
+            {
+                _log.Verbose($"{absolute} is listed but answered 404: the instance has no user data.");
+                return null;
+            }
+
+            walk.NodeError(new Ec2OpsException(
+                "ImdsListedPathMissing",
+                Ec2OpsErrorCategory.ObjectNotFound,
+                $"{absolute} is listed by its folder but answered 404; it is left out of the tree.",
+                absolute));
+            return null;
         }
 
         if (!ImdsPath.IsFolder(absolute))
@@ -203,9 +225,63 @@ public sealed class InstanceMetadataService
             return new MetadataNode { Path = absolute, Name = name, Value = text };
         }
 
+        if (text.Trim().Length == 0)
+        {
+            // No real IMDS folder lists nothing; an empty 200 here is a broken reply, not an empty folder.
+            walk.NodeError(new Ec2OpsException(
+                "ImdsEmptyListing",
+                Ec2OpsErrorCategory.InvalidData,
+                $"The folder {absolute} answered an empty listing, which IMDS never sends for a folder; it is left out of the tree.",
+                absolute));
+            return null;
+        }
+
         var children = await Task.WhenAll(ImdsPath.ChildPaths(absolute, text)
-            .Select(child => WalkAsync(child, gate, startedHere: false, cancellation))).ConfigureAwait(false);
-        return new MetadataNode { Path = absolute, Name = name, IsFolder = true, Children = children };
+            .Select(child => WalkAsync(child, walk, startedHere: false, cancellation))).ConfigureAwait(false);
+        return new MetadataNode { Path = absolute, Name = name, IsFolder = true, Children = children.OfType<MetadataNode>().ToList() };
+    }
+
+    /// <summary>The state one walk shares across its requests: the gate, the caps, where node errors go.</summary>
+    private sealed class Walk(string start, SemaphoreSlim gate, Action<Ec2OpsException> nodeError)
+    {
+        private readonly object _errorGate = new();
+        private int _requests;
+
+        public SemaphoreSlim Gate { get; } = gate;
+
+        public void NodeError(Ec2OpsException error)
+        {
+            lock (_errorGate)
+            {
+                nodeError(error);
+            }
+        }
+
+        /// <summary>Counts one request to <paramref name="path"/>, or stops the walk past a cap.</summary>
+        public void Count(string path)
+        {
+            int depth = path.Trim('/').Split('/').Length - 1;
+            if (depth > MaxTreeDepth)
+            {
+                throw new Ec2OpsException(
+                    "ImdsTreeTooDeep",
+                    Ec2OpsErrorCategory.LimitsExceeded,
+                    $"The walk of {start} reached {path}, {depth} levels under /latest/; it stops at {MaxTreeDepth} levels (real IMDS paths go 7 deep), so the service's listings look broken.",
+                    path);
+            }
+
+            if (Interlocked.Increment(ref _requests) > MaxTreeRequests)
+            {
+                throw new Ec2OpsException(
+                    "ImdsTreeTooLarge",
+                    Ec2OpsErrorCategory.LimitsExceeded,
+                    $"The walk of {start} stopped after {MaxTreeRequests:N0} requests, at {path}: a real IMDS tree is about 100 paths, so the service's listings look broken.",
+                    path)
+                {
+                    RecommendedAction = "Walk a smaller folder with -Path <folder>/ -Recurse, or read single paths.",
+                };
+            }
+        }
     }
 
     public async Task<InstanceIdentityDocument> GetIdentityDocumentAsync(CancellationToken cancellation = default) =>

@@ -22,6 +22,7 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
     private static readonly HashSet<string> PerPathErrors = new(StringComparer.Ordinal)
     {
         "ImdsPathNotFound", "ImdsInvalidPath", "ImdsInvalidDocument", "ImdsThrottled", "ImdsServerError",
+        "ImdsInvalidListing", "ImdsReplyTooLarge", "ImdsTreeTooLarge", "ImdsTreeTooDeep",
     };
 
     private ImdsSettings? _settings;
@@ -148,7 +149,8 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
         }
         else if (Recurse)
         {
-            var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, session.Cancellation).ConfigureAwait(false);
+            // A node that is listed but missing is an error for that node; the rest of the tree comes.
+            var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, session.Cancellation, error => session.WriteError(error)).ConfigureAwait(false);
             session.WriteObject(MetadataTreeObject.From(tree));
         }
         else
@@ -177,7 +179,7 @@ public sealed class GetInstanceMetadataCommand : Ec2OpsCmdlet
                 WriteAll(session, await service.GetCategoryTextAsync(category, token).ConfigureAwait(false));
                 return;
             case MetadataCategoryKind.Tree:
-                var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, token).ConfigureAwait(false);
+                var tree = await service.GetTreeAsync(path, InstanceMetadataService.DefaultMaxConcurrency, token, error => session.WriteError(error)).ConfigureAwait(false);
                 session.WriteObject(MetadataTreeObject.From(tree));
                 return;
         }

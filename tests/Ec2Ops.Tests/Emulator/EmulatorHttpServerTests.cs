@@ -7,6 +7,7 @@ using Ec2Ops.Core.Emulator;
 namespace Ec2Ops.Tests.Emulator;
 
 /// <summary>The emulator sends exactly the replies it means, whatever the client sends.</summary>
+[Collection(ThreadPoolStarvation.Name)]
 public class EmulatorHttpServerTests
 {
     private static int CountReplies(string wire) => Regex.Matches(wire, @"HTTP/1\.1 \d{3} ").Count;
@@ -87,7 +88,7 @@ public class EmulatorHttpServerTests
     public async Task AnswersWhileTheThreadPoolIsStarved()
     {
         using var emulator = Ec2OpsEmulator.Start(new EmulatorOptions { RequireImdsV2 = false });
-        using var release = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim(); // not disposed: queued work items may still wait on it
         ThreadPool.GetMinThreads(out int workers, out int io);
         try
         {
@@ -129,4 +130,11 @@ public class EmulatorHttpServerTests
 
         Assert.True(condition());
     }
+}
+
+/// <summary>Tests that starve the thread pool run alone: every other test needs the pool.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ThreadPoolStarvation
+{
+    public const string Name = "Thread pool starvation";
 }

@@ -162,9 +162,9 @@ public sealed class InstanceMetadataServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task AListedChildThatAnswers404StaysEmptyAndTheWalkGoesOn()
+    public async Task ListedUserDataThatAnswers404IsLeftOutQuietly()
     {
-        // An IMDS whose listing names a child it then answers 404 for (seen with user-data).
+        // IMDS lists user-data at /latest/ even for an instance launched without any.
         var replies = new Dictionary<string, string>
         {
             ["/latest/"] = "dynamic\nmeta-data\nuser-data",
@@ -179,11 +179,34 @@ public sealed class InstanceMetadataServiceTests : IDisposable
 
         var root = await new InstanceMetadataService(client, _log).GetTreeAsync("/latest/");
 
-        var userData = Assert.Single(root.Children, c => c.Name == "user-data");
-        Assert.Null(userData.Value);
+        Assert.DoesNotContain(root.Children, c => c.Name == "user-data");
         var metaData = Assert.Single(root.Children, c => c.Name == "meta-data");
         Assert.Equal("i-0123456789abcdef0", Assert.Single(metaData.Children).Value);
         Assert.Contains(_log.Entries, e => e.Message.Contains("/latest/user-data is listed but answered 404"));
+    }
+
+    [Fact]
+    public async Task AListedChildThatAnswers404OrAnEmptyListingIsAnErrorForThatNodeAndTheWalkGoesOn()
+    {
+        var replies = new Dictionary<string, string>
+        {
+            ["/latest/meta-data/"] = "instance-id\ngone\nnetwork/",
+            ["/latest/meta-data/instance-id"] = "i-0123456789abcdef0",
+            ["/latest/meta-data/network/"] = "",
+        };
+        var settings = ImdsSettings.Resolve(new ImdsRequestOptions { Endpoint = "http://127.0.0.1:1/" }, new EnvironmentVariables());
+        var client = new ImdsClient(settings, new ImdsTokenCache(), _log, http: new HttpClient(new FakeImds(replies)));
+        var errors = new List<Ec2OpsException>();
+
+        var root = await new InstanceMetadataService(client, _log).GetTreeAsync("/", nodeError: errors.Add);
+
+        Assert.Equal("i-0123456789abcdef0", Assert.Single(root.Children).Value);
+        Assert.Equal(new[] { "ImdsEmptyListing", "ImdsListedPathMissing" }, errors.Select(e => e.ErrorId).Order());
+        Assert.Contains(errors, e => (string?)e.TargetObject == "/latest/meta-data/gone" && e.Message.Contains("listed by its folder but answered 404"));
+
+        // Without a handler, the first such node fails the walk.
+        var thrown = await Assert.ThrowsAsync<Ec2OpsException>(() => new InstanceMetadataService(client, _log).GetTreeAsync("/"));
+        Assert.Contains(thrown.ErrorId, new[] { "ImdsEmptyListing", "ImdsListedPathMissing" });
     }
 
     [Fact]
