@@ -82,8 +82,15 @@ public static class DeadlineTimer
                 }
             }
 
-            // Outside the lock: the continuations of whatever awaited it run here.
-            due.TrySetResult();
+            // Outside the lock: the continuations of whatever awaited it run here. Nothing may escape
+            // this thread (that would end the process), and the next deadline must still fire.
+            try
+            {
+                due.TrySetResult();
+            }
+            catch (Exception)
+            {
+            }
         }
     }
 

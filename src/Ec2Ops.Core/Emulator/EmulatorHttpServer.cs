@@ -112,6 +112,18 @@ internal sealed class EmulatorHttpServer : IDisposable
 
     private void AcceptLoop()
     {
+        try
+        {
+            AcceptConnections();
+        }
+        catch (Exception)
+        {
+            // A thread of its own: nothing may escape it (that would end the process). Stopped or broken, it ends.
+        }
+    }
+
+    private void AcceptConnections()
+    {
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -123,7 +135,7 @@ internal sealed class EmulatorHttpServer : IDisposable
             {
                 return;
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or InvalidOperationException)
             {
                 continue;
             }
@@ -140,14 +152,47 @@ internal sealed class EmulatorHttpServer : IDisposable
                 _connections.Add(socket);
             }
 
-            var thread = new Thread(() => Serve(socket), maxStackSize: 256 * 1024) { IsBackground = true, Name = "Ec2Ops emulator connection" };
-            thread.Start();
+            try
+            {
+                new Thread(() => Serve(socket), maxStackSize: 256 * 1024) { IsBackground = true, Name = "Ec2Ops emulator connection" }.Start();
+            }
+            catch (OutOfMemoryException)
+            {
+                // No thread to be had: refuse this connection rather than end the process.
+                lock (_gate)
+                {
+                    _connections.Remove(socket);
+                }
+
+                CloseQuietly(socket);
+            }
         }
     }
 
+    // On a thread of its own: an exception that escaped would end the whole process (PowerShell
+    // included), so none does. A socket closed under it (Stop) just ends the connection.
     private void Serve(Socket socket)
     {
         try
+        {
+            ServeConnection(socket);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _connections.Remove(socket);
+            }
+
+            CloseQuietly(socket);
+        }
+    }
+
+    private void ServeConnection(Socket socket)
+    {
         {
             socket.NoDelay = true;
             socket.ReceiveTimeout = (int)IdleTimeout.TotalMilliseconds;
@@ -196,15 +241,6 @@ internal sealed class EmulatorHttpServer : IDisposable
                     return;
                 }
             }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _connections.Remove(socket);
-            }
-
-            CloseQuietly(socket);
         }
     }
 
