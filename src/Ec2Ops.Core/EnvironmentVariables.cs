@@ -8,7 +8,14 @@ namespace Ec2Ops.Core;
 /// </summary>
 public interface IEnvironmentVariables
 {
+    /// <summary>The value, with an empty value read as not set (null), as the AWS SDKs read settings.</summary>
     string? Get(string name);
+
+    /// <summary>
+    /// The value exactly as it is: null when the variable does not exist, "" when it is set to the
+    /// empty string (PowerShell 7.6 keeps <c>$env:X = ''</c> set). For putting a value back exactly.
+    /// </summary>
+    string? GetExact(string name) => Get(name);
 
     /// <summary>Sets a variable; <c>null</c> removes it.</summary>
     void Set(string name, string? value);
@@ -29,6 +36,8 @@ public sealed class ProcessEnvironment : IEnvironmentVariables
         return string.IsNullOrEmpty(value) ? null : value;
     }
 
+    public string? GetExact(string name) => Environment.GetEnvironmentVariable(name);
+
     public void Set(string name, string? value) => Environment.SetEnvironmentVariable(name, value);
 }
 
@@ -38,6 +47,8 @@ public sealed class EnvironmentVariables : IEnvironmentVariables, IEnumerable<Ke
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public string? Get(string name) => _values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    public string? GetExact(string name) => _values.TryGetValue(name, out var value) ? value : null;
 
     public void Set(string name, string? value)
     {

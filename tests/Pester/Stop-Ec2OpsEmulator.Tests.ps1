@@ -55,6 +55,26 @@ Describe 'Stop-Ec2OpsEmulator' {
         }
     }
 
+    It 'puts back a variable that was set to the empty string, as set to the empty string' {
+        foreach ($name in $script:variables) {
+            Remove-Item "Env:$name" -ErrorAction SilentlyContinue
+        }
+        $env:AWS_REGION = ''
+        $env:AWS_EC2_METADATA_SERVICE_ENDPOINT = ''
+        Test-Path Env:AWS_REGION | Should -BeTrue -Because 'PowerShell 7.6 keeps a variable set to the empty string'
+
+        Start-Ec2OpsEmulator | Out-Null
+        $env:AWS_REGION | Should -Be 'us-east-1' -Because 'an empty region is no region'
+        Stop-Ec2OpsEmulator
+
+        Test-Path Env:AWS_REGION | Should -BeTrue
+        $env:AWS_REGION | Should -BeExactly ''
+        Test-Path Env:AWS_EC2_METADATA_SERVICE_ENDPOINT | Should -BeTrue
+        $env:AWS_EC2_METADATA_SERVICE_ENDPOINT | Should -BeExactly ''
+        Test-Path Env:AWS_ACCESS_KEY_ID | Should -BeFalse
+        Remove-Item Env:AWS_REGION, Env:AWS_EC2_METADATA_SERVICE_ENDPOINT
+    }
+
     It 'stops the emulator piped in and releases its port' {
         $emulator = Start-Ec2OpsEmulator
         $uri = "$($emulator.Endpoint)latest/"

@@ -78,7 +78,8 @@ public sealed class EmulatorSession : IDisposable
         var changes = new List<EnvironmentChange>();
         foreach (var (name, value) in planned)
         {
-            string? before = environment.Get(name);
+            // Exactly what was there, "" included, so that Restore puts back a variable set to the empty string.
+            string? before = environment.GetExact(name);
             changes.Add(new EnvironmentChange(name, before, value));
             environment.Set(name, value);
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Emulator;
+using Ec2Ops.Core.Metadata;
 
 namespace Ec2Ops.Tests.Emulator;
 
@@ -29,6 +30,21 @@ public class EmulatorSessionTests
             new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" },
             session.Changes.Select(c => c.Name));
         Assert.All(session.Changes, c => Assert.Null(c.Before));
+    }
+
+    [Fact]
+    public void RestorePutsBackAVariableSetToTheEmptyStringExactly()
+    {
+        var env = new EnvironmentVariables { ["AWS_REGION"] = "" };
+        env.Set(ImdsSettings.EndpointVariable, "");
+        var session = EmulatorSession.Apply(Endpoint, "us-east-1", env);
+        Assert.Equal("us-east-1", env.Get("AWS_REGION"));
+
+        session.Restore();
+
+        Assert.Equal("", env.GetExact("AWS_REGION"));
+        Assert.Equal("", env.GetExact(ImdsSettings.EndpointVariable));
+        Assert.Null(env.GetExact("AWS_ACCESS_KEY_ID"));
     }
 
     [Fact]
