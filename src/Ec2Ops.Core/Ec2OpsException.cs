@@ -27,6 +27,7 @@ public enum Ec2OpsErrorCategory
     ParserError,
     ProtocolError,
     SyntaxError,
+    ReadError,
 }
 
 /// <summary>

@@ -93,6 +93,14 @@ Describe 'Get-InstanceMetadata' {
             $problems[0].FullyQualifiedErrorId | Should -Be "ImdsInvalidPath,$script:command"
         }
 
+        It 'refuses the token endpoint as a path, saying what it is' {
+            $script:emulator.ClearRequests()
+            Get-InstanceMetadata -Path latest/api/token -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $problems[0].FullyQualifiedErrorId | Should -Be "ImdsInvalidPath,$script:command"
+            $problems[0].Exception.Message | Should -Match 'session-token endpoint'
+            $script:emulator.Requests | Where-Object Method -EQ 'GET' | Should -BeNullOrEmpty -Because 'nothing is read for it'
+        }
+
         It 'completes well-known paths' {
             $line = 'Get-InstanceMetadata -Path placement/r'
             $completions = TabExpansion2 -inputScript $line -cursorColumn $line.Length

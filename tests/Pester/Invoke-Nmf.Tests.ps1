@@ -144,6 +144,12 @@ Describe 'Invoke-Nmf' {
                 Should -Throw -ErrorId "NmfLossNeedsMultiplicativeUpdate,$script:command"
         }
 
+        It 'names a value too large for the computation, and the limit, for either solver' -ForEach @(
+            @{ Value = 1e308; Solver = 'CoordinateDescent' }, @{ Value = 1e200; Solver = 'MultiplicativeUpdate' }) {
+            $err = { Invoke-Nmf -Matrix @(@($Value, $Value), @($Value, $Value)) -Rank 1 -Solver $Solver } | Should -Throw -ErrorId "NmfValueTooLarge,$script:command" -PassThru
+            $err.Exception.Message | Should -Match '^Row 0, column 0 of the input is 1E\+(308|200): NMF sums squares of the values, which overflows a double above about 6\.7E\+150 for a 2 x 2 matrix\.$'
+        }
+
         It 'refuses a rank above min(rows, columns) for NNDSVD' {
             { Invoke-Nmf -Matrix $script:v -Rank 5 -Init Nndsvd } | Should -Throw -ErrorId "NmfRankTooLarge,$script:command"
         }

@@ -125,4 +125,25 @@ Describe 'Invoke-Where' {
         $help.Synopsis | Should -Match 'np.where'
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 3
     }
+    Context 'a property whose getter throws' {
+        BeforeAll {
+            if (-not ('Ec2OpsFlakyRecord' -as [type])) {
+                Add-Type -TypeDefinition 'public class Ec2OpsFlakyRecord { public int a => 1; public int b => throw new System.InvalidOperationException("boom"); }'
+            }
+        }
+
+        It 'is an error naming the property and the item, not a NULL, whether read by -Property or by the script' {
+            $good = [pscustomobject]@{ a = 1; b = 5 }
+            foreach ($call in { $input | Invoke-Where -Property b { $_ -gt 1 } -Else 0 -ErrorVariable err -ErrorAction SilentlyContinue },
+                              { $input | Invoke-Where { $_.b -gt 1 } -Else 0 -ErrorVariable err -ErrorAction SilentlyContinue }) {
+                $out = [Ec2OpsFlakyRecord]::new(), $good | . $call
+                @($out).Count | Should -Be 1 -Because 'the good object still comes'
+                $err.Count | Should -Be 1
+                $err[0].FullyQualifiedErrorId | Should -Be 'DataPropertyUnreadable,Ec2Ops.Commands.InvokeWhereCommand'
+                $err[0].CategoryInfo.Category | Should -Be 'ReadError'
+                $err[0].TargetObject | Should -BeOfType ([Ec2OpsFlakyRecord])
+                $err[0].Exception.Message | Should -Be "Input object 0 (Ec2OpsFlakyRecord): reading its property 'b' failed (boom); the object is left out rather than read as NULL."
+            }
+        }
+    }
 }

@@ -304,6 +304,9 @@ public sealed class ConditionalReplacer
     /// <summary>How many input elements (scalars, objects or matrices) have been handled.</summary>
     public long Position { get; private set; }
 
+    /// <summary>Passes over one element that was reported as an error, so later ones keep their positions (lists match by position).</summary>
+    public void Skip() => Position++;
+
     /// <summary>Replaces one scalar element of the stream.</summary>
     public object? ReplaceScalar(object? element)
     {

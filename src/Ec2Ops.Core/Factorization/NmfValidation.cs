@@ -39,7 +39,34 @@ internal static class NmfValidation
             }
         }
 
+        CheckMagnitude(rows, cols, what, featureNames);
         return RowMajorMatrix.FromJagged(rows);
+    }
+
+    /// <summary>
+    /// The largest value the computation can take for a matrix of this size. NMF sums squares of the
+    /// values (the Frobenius norm, the SVD of the NNDSVD start, the solvers' updates); past this the
+    /// sums overflow to infinity and the solvers fail without saying why. A thousandfold margin covers
+    /// the products of W and H.
+    /// </summary>
+    public static double MaxMagnitude(int rows, int cols) => Math.Sqrt(double.MaxValue / ((double)rows * cols)) / 1e3;
+
+    private static void CheckMagnitude(double[][] rows, int cols, string what, string[]? featureNames)
+    {
+        double limit = MaxMagnitude(rows.Length, cols);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                if (rows[i][j] > limit)
+                {
+                    throw Error("NmfValueTooLarge", Ec2OpsErrorCategory.InvalidData,
+                        $"{CellName(i, j, what, featureNames)} is {Format(rows[i][j])}: NMF sums squares of the values, which overflows a double above about {limit.ToString("G3", CultureInfo.InvariantCulture)} for a {rows.Length} x {cols} matrix.",
+                        rows[i][j],
+                        "Scale the data down (divide every value by the same factor, for example the largest one), factor it, and multiply W by that factor.");
+                }
+            }
+        }
     }
 
     /// <summary>Checks one value; shared with the file readers so they report the same way. <paramref name="what"/> names the source with its article ("the input", "'a.csv' (line 3)").</summary>

@@ -12,6 +12,9 @@ public static partial class NpyMatrixReader
 {
     private static readonly byte[] Magic = { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
 
+    /// <summary>The most values read: the byte buffer and the matrix it becomes must each fit one .NET array.</summary>
+    public const long MaxValues = 250_000_000;
+
     public static NmfMatrixInput Read(string path)
     {
         using var stream = NmfMatrixInput.OpenFile(path);
@@ -65,7 +68,7 @@ public static partial class NpyMatrixReader
         };
         bool fortran = order.Groups[1].Value == "True";
         var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (dims.Length != 2 || !int.TryParse(dims[0], out int rows) || !int.TryParse(dims[1], out int cols))
+        if (dims.Length != 2 || !int.TryParse(dims[0], out int rows) || !int.TryParse(dims[1], out int cols) || rows < 0 || cols < 0)
         {
             throw NmfValidation.Error("NmfNpyShape", Ec2OpsErrorCategory.InvalidData,
                 $"'{sourceName}' has shape ({shape.Groups[1].Value}): NMF needs a 2-D array (rows, columns).", shape.Value,
@@ -78,10 +81,31 @@ public static partial class NpyMatrixReader
                 sourceName, "Save a non-empty array.");
         }
 
-        var data = new byte[checked((long)rows * cols * itemSize)];
+        // Checked against what the file holds before anything is allocated: a header can promise more
+        // than the file has, or more than memory can take.
+        long values = (long)rows * cols;
+        long declared = values * itemSize;
+        long? holds = stream.CanSeek ? stream.Length - stream.Position : null;
+        if (holds is { } available && available < declared)
+        {
+            throw NmfValidation.Error("NmfNpyTruncated", Ec2OpsErrorCategory.InvalidData,
+                $"'{sourceName}' declares shape ({rows}, {cols}) of {type}, {values:N0} values in {declared:N0} bytes, but holds {available:N0} bytes after its header ({available / itemSize:N0} values).",
+                sourceName, "The file is cut short or its header is wrong: write it again with numpy.save.");
+        }
+
+        if (values > MaxValues)
+        {
+            throw NmfValidation.Error("NmfNpyTooLarge", Ec2OpsErrorCategory.LimitsExceeded,
+                $"'{sourceName}' declares shape ({rows}, {cols}), {values:N0} values: more than the {MaxValues:N0} that can be factored in memory.",
+                sourceName, "Factor a sample of the rows, or a smaller matrix.");
+        }
+
+        var data = new byte[declared];
         if (ReadFully(stream, data) < data.Length)
         {
-            throw Invalid(sourceName, $"it ends before the {rows} x {cols} values its header promises");
+            throw NmfValidation.Error("NmfNpyTruncated", Ec2OpsErrorCategory.InvalidData,
+                $"'{sourceName}' declares shape ({rows}, {cols}) of {type}, {values:N0} values in {declared:N0} bytes, but ends before them.",
+                sourceName, "The file is cut short or its header is wrong: write it again with numpy.save.");
         }
 
         var result = new double[rows][];

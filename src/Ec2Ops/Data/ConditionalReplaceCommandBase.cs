@@ -12,6 +12,7 @@ namespace Ec2Ops.Commands;
 public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
 {
     private ConditionalReplacer? _replacer;
+    private IReadOnlyList<string> _readByScripts = Array.Empty<string>();
 
     /// <summary>A scalar, an object (with -Property) or a matrix (double[,] or double[][]).</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -33,6 +34,10 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
     /// <summary>Builds Core's replacer from the bound parameters.</summary>
     private protected abstract ConditionalReplacer CreateReplacer(ElementCondition condition);
 
+    /// <summary>The script blocks among the condition and the values, whose reads of $_ are checked.</summary>
+    private protected virtual IEnumerable<ScriptBlock> ScriptParameters() =>
+        new[] { PSDataObjectModel.UnwrapDeep(Condition) }.OfType<ScriptBlock>();
+
     private protected static ElementValue ToElementValue(object? value, string role) =>
         PSDataObjectModel.UnwrapDeep(value) is ScriptBlock script
             ? ElementValue.Computed(PSDataObjectModel.Compute(script))
@@ -46,6 +51,10 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
                 ? ElementCondition.FromPredicate(PSDataObjectModel.Predicate(script))
                 : ElementCondition.FromValue(PSDataObjectModel.UnwrapDeep(Condition));
             _replacer = CreateReplacer(condition);
+            _readByScripts = ScriptParameters()
+                .SelectMany(PSDataObjectModel.PropertiesReadFromItem)
+                .Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToList();
         }
         catch (Ec2OpsException error)
         {
@@ -66,6 +75,13 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
         object? item = model.Unwrap(InputObject);
         try
         {
+            // A property the work reads must read: a getter that throws is an error for this object, not NULL.
+            var used = Property is { Length: > 0 } ? Property : _readByScripts;
+            if (used.Count > 0 && InputObject is not null && model.IsRecord(InputObject))
+            {
+                DataObjects.CheckReadable(model, InputObject, used, replacer.Position);
+            }
+
             if (Property is { Length: > 0 })
             {
                 var row = InputObject is null ? Array.Empty<KeyValuePair<string, object?>>() : model.GetProperties(InputObject);
@@ -83,6 +99,11 @@ public abstract class ConditionalReplaceCommandBase : Ec2OpsCmdlet
         }
         catch (Ec2OpsException error)
         {
+            if (error.ErrorId == "DataPropertyUnreadable")
+            {
+                replacer.Skip();
+            }
+
             WriteCoreError(error, InputObject);
         }
         catch (RuntimeException error) when (error is not PipelineStoppedException)

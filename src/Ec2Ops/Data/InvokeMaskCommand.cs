@@ -14,6 +14,9 @@ public sealed class InvokeMaskCommand : ConditionalReplaceCommandBase
     [AllowEmptyString]
     public object? Value { get; set; }
 
+    private protected override IEnumerable<ScriptBlock> ScriptParameters() =>
+        base.ScriptParameters().Concat(new[] { PSDataObjectModel.UnwrapDeep(Value) }.OfType<ScriptBlock>());
+
     private protected override ConditionalReplacer CreateReplacer(ElementCondition condition) =>
         ConditionalReplacer.Mask(condition, ToElementValue(Value, "Value"));
 }

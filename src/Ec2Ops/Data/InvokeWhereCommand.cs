@@ -24,6 +24,9 @@ public sealed class InvokeWhereCommand : ConditionalReplaceCommandBase
     [AllowEmptyString]
     public object? Else { get; set; }
 
+    private protected override IEnumerable<ScriptBlock> ScriptParameters() =>
+        base.ScriptParameters().Concat(new[] { PSDataObjectModel.UnwrapDeep(Then), PSDataObjectModel.UnwrapDeep(Else) }.OfType<ScriptBlock>());
+
     private protected override ConditionalReplacer CreateReplacer(ElementCondition condition) =>
         ConditionalReplacer.Where(
             condition,

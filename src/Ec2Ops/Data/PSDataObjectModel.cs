@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using Ec2Ops.Core.Data;
 
 namespace Ec2Ops.Commands;
@@ -48,6 +49,43 @@ internal sealed class PSDataObjectModel : IDataObjectModel
 
         return result;
     }
+
+    public string? ReadFailure(object value, string name)
+    {
+        if (Unwrap(value) is IDictionary)
+        {
+            return null;
+        }
+
+        var property = PSObject.AsPSObject(value).Properties[name];
+        if (property is null || !property.IsGettable)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = property.Value;
+            return null;
+        }
+        catch (GetValueException failure)
+        {
+            return (failure.InnerException ?? failure).Message;
+        }
+    }
+
+    /// <summary>
+    /// The property names a script block reads from its element: <c>$_.Name</c> and <c>$PSItem.Name</c>
+    /// with a constant name. PowerShell reads a property whose getter throws as $null without a
+    /// word, so the data cmdlets check these before they run the script.
+    /// </summary>
+    public static IReadOnlyList<string> PropertiesReadFromItem(ScriptBlock script) =>
+        script.Ast.FindAll(a => a is MemberExpressionAst { Expression: VariableExpressionAst variable, Member: StringConstantExpressionAst }
+                && (variable.VariablePath.UserPath is "_" or "PSItem"), searchNestedScriptBlocks: false)
+            .Cast<MemberExpressionAst>()
+            .Select(m => ((StringConstantExpressionAst)m.Member).Value)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
 
     /// <summary>Unwraps a parameter value, and the items of PowerShell's object[] arrays (nested too).</summary>
     public static object? UnwrapDeep(object? value)

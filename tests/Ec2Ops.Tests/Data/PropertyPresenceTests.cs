@@ -60,3 +60,31 @@ public class PropertyPresenceTests
         Assert.Contains("Did you mean 'Name'?", error.Message);
     }
 }
+
+public class PropertyReadTests
+{
+    public sealed class Flaky
+    {
+        public int A => 1;
+
+        public int B => throw new InvalidOperationException("boom");
+    }
+
+    [Fact]
+    public void AGetterThatThrowsIsAnErrorNamingThePropertyAndTheItem()
+    {
+        var error = Assert.Throws<Ec2OpsException>(() => DataObjects.CheckReadable(ClrDataObjectModel.Instance, new Flaky(), new[] { "a", "b" }, 3));
+
+        Assert.Equal("DataPropertyUnreadable", error.ErrorId);
+        Assert.Equal(Ec2OpsErrorCategory.ReadError, error.Category);
+        Assert.Equal("b", error.TargetObject);
+        Assert.Equal("Input object 3 (Flaky): reading its property 'b' failed (boom); the object is left out rather than read as NULL.", error.Message);
+    }
+
+    [Fact]
+    public void ReadablePropertiesAndAbsentOnesPass()
+    {
+        DataObjects.CheckReadable(ClrDataObjectModel.Instance, new Flaky(), new[] { "A", "Missing" }, 0);
+        DataObjects.CheckReadable(ClrDataObjectModel.Instance, new Dictionary<string, object?> { ["B"] = 1 }, new[] { "B" }, 0);
+    }
+}

@@ -143,9 +143,51 @@ public class NmfReaderTests
         var truncated = Assert.Throws<Ec2OpsException>(() => NpyMatrixReader.Read(new MemoryStream(good[..^8]), "cut.npy"));
         var foreign = Assert.Throws<Ec2OpsException>(() => NpyMatrixReader.Read(new MemoryStream("a,b\n1,2\n"u8.ToArray()), "text.npy"));
 
-        Assert.Equal("NmfNpyInvalid", truncated.ErrorId);
-        Assert.Contains("ends before the 3 x 4 values", truncated.Message);
+        Assert.Equal("NmfNpyTruncated", truncated.ErrorId);
+        Assert.Equal("'cut.npy' declares shape (3, 4) of <f8, 12 values in 96 bytes, but holds 88 bytes after its header (11 values).", truncated.Message);
         Assert.Equal("NmfNpyInvalid", foreign.ErrorId);
         Assert.Contains("magic", foreign.Message);
+    }
+
+    [Fact]
+    public void AHeaderThatPromisesMoreThanTheFileHoldsIsNamedBeforeAnythingIsAllocated()
+    {
+        // The hardening report's file: shape (16384, 16384) declared, 10 values held.
+        var file = Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (16384, 16384), }", 10 * 8);
+
+        var seekable = Assert.Throws<Ec2OpsException>(() => NpyMatrixReader.Read(new MemoryStream(file), "big.npy"));
+        var streamed = Assert.Throws<Ec2OpsException>(() => NpyMatrixReader.Read(new ForwardOnlyStream(file), "big.npy"));
+
+        Assert.Equal("NmfNpyTruncated", seekable.ErrorId);
+        Assert.Equal("'big.npy' declares shape (16384, 16384) of <f8, 268,435,456 values in 2,147,483,648 bytes, but holds 80 bytes after its header (10 values).", seekable.Message);
+        Assert.Equal("big.npy", seekable.TargetObject);
+        Assert.Equal("NmfNpyTooLarge", streamed.ErrorId);
+        Assert.Contains("(16384, 16384), 268,435,456 values", streamed.Message);
+    }
+
+    [Fact]
+    public void ANegativeShapeIsAShapeError()
+    {
+        var error = Assert.Throws<Ec2OpsException>(() => NpyMatrixReader.Read(new MemoryStream(Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 4), }", 0)), "neg.npy"));
+        Assert.Equal("NmfNpyShape", error.ErrorId);
+    }
+
+    private static byte[] Npy(string header, int dataBytes)
+    {
+        var text = header.PadRight(117) + "\n"; // 10-byte preamble + 118 = 128, as numpy aligns
+        var bytes = new List<byte> { 0x93 };
+        bytes.AddRange("NUMPY"u8.ToArray());
+        bytes.AddRange(new byte[] { 1, 0, (byte)text.Length, 0 });
+        bytes.AddRange(System.Text.Encoding.Latin1.GetBytes(text));
+        bytes.AddRange(new byte[dataBytes]);
+        return bytes.ToArray();
+    }
+
+    /// <summary>A stream that cannot tell its length, like a pipe.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
     }
 }

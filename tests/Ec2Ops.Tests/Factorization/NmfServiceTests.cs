@@ -257,3 +257,36 @@ public class NmfServiceTests
         public void Report(OperationProgress value) => report(value);
     }
 }
+
+public class NmfOverflowTests
+{
+    [Theory]
+    [InlineData(1e308, NmfSolver.CoordinateDescent)]
+    [InlineData(1e200, NmfSolver.CoordinateDescent)]
+    [InlineData(1e200, NmfSolver.MultiplicativeUpdate)]
+    public void ValuesThatOverflowTheComputationAreNamedWithTheLimit(double value, NmfSolver solver)
+    {
+        var v = new[] { new[] { 1.0, value }, new[] { value, value } };
+
+        var error = Assert.Throws<Ec2Ops.Core.Ec2OpsException>(() => new NmfService().Factorize(v, new NmfOptions { Rank = 1, Solver = solver }));
+
+        Assert.Equal("NmfValueTooLarge", error.ErrorId);
+        Assert.Equal(Ec2Ops.Core.Ec2OpsErrorCategory.InvalidData, error.Category);
+        Assert.StartsWith($"Row 0, column 1 of the input is {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: NMF sums squares of the values, which overflows a double above about 6.7E+150 for a 2 x 2 matrix.", error.Message);
+        Assert.Equal(value, error.TargetObject);
+    }
+
+    [Theory]
+    [InlineData(NmfSolver.CoordinateDescent)]
+    [InlineData(NmfSolver.MultiplicativeUpdate)]
+    public void ValuesJustUnderTheLimitFactor(NmfSolver solver)
+    {
+        double large = NmfValidation.MaxMagnitude(2, 2);
+        var v = new[] { new[] { large, large / 2 }, new[] { large / 3, large } };
+
+        var result = new NmfService().Factorize(v, new NmfOptions { Rank = 1, Solver = solver, MaxIterations = 50 });
+
+        Assert.True(double.IsFinite(result.ReconstructionError));
+        Assert.All(result.W.SelectMany(r => r), w => Assert.True(double.IsFinite(w)));
+    }
+}
