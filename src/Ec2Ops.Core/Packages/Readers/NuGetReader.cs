@@ -145,49 +145,39 @@ internal sealed class NuGetReader : PackageReader
         {
             using var reader = XmlReader.Create(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.SequentialScan), Settings);
             var inMetadata = false;
-            while (reader.Read())
+            var more = reader.Read();
+            while (more)
             {
                 if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "metadata")
                 {
                     break;
                 }
 
-                if (reader.NodeType != XmlNodeType.Element)
-                {
-                    continue;
-                }
-
-                if (reader.LocalName == "metadata")
+                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "metadata")
                 {
                     inMetadata = true;
+                }
+                else if (inMetadata && reader.NodeType == XmlNodeType.Element && reader.Depth == 2
+                    && reader.LocalName is "id" or "version" or "summary" or "description")
+                {
+                    var name = reader.LocalName;
+                    var value = reader.ReadElementContentAsString().Trim(); // moves to the next node itself
+                    _ = name switch
+                    {
+                        "id" => id = value,
+                        "version" => version = value,
+                        "summary" => summary = value,
+                        _ => description = value,
+                    };
+                    if (id is not null && version is not null && description is not null)
+                    {
+                        break; // enough: a (deprecated) <summary> is used only when it came before the description
+                    }
+
                     continue;
                 }
 
-                if (!inMetadata || reader.Depth != 2)
-                {
-                    continue;
-                }
-
-                switch (reader.LocalName)
-                {
-                    case "id":
-                        id = reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "version":
-                        version = reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "summary":
-                        summary = reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "description":
-                        description = reader.ReadElementContentAsString().Trim();
-                        break;
-                }
-
-                if (id is not null && version is not null && description is not null)
-                {
-                    break; // enough: a (deprecated) <summary> is used only when it came before the description
-                }
+                more = reader.Read();
             }
         }
         catch (XmlException e) when (id is null || version is null)

@@ -14,8 +14,8 @@ public sealed class SemanticVersion : ComparableVersion
 
     public override string Scheme => "SemVer";
 
-    /// <summary>The NuGet.Versioning value, for callers that want NuGet's own API.</summary>
-    public NuGetVersion Value { get; }
+    /// <summary>The NuGet.Versioning value (internal: a public one would nest in ConvertTo-Json output).</summary>
+    internal NuGetVersion Value { get; }
 
     public int Major => Value.Major;
 
