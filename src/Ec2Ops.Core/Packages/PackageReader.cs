@@ -109,6 +109,28 @@ internal static class Folders
         }
     }
 
+    /// <summary>
+    /// True (with a warning) when a folder to search is a symbolic link that cannot be followed:
+    /// dangling, or a loop. A plain missing folder is just not there and says nothing.
+    /// </summary>
+    public static bool IsBrokenLink(string folder, ScanResult result)
+    {
+        try
+        {
+            if (Directory.Exists(folder) || new FileInfo(folder).LinkTarget is not { } target)
+            {
+                return false;
+            }
+
+            result.Warn(folder, $"The folder cannot be read (it is a link to '{target}' that cannot be followed: dangling or a loop); its packages are not listed.");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A short reason for an I/O failure, without the stack or the path repeated.</summary>
     public static string Reason(Exception e) => e switch
     {

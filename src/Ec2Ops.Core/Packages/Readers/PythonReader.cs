@@ -147,6 +147,7 @@ internal sealed class PythonReader : PackageReader
     {
         if (!Directory.Exists(root))
         {
+            Folders.IsBrokenLink(root, result);
             return Listing.Missing;
         }
 
