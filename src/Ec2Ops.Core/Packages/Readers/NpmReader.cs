@@ -182,6 +182,12 @@ internal sealed class NpmReader : PackageReader
         try
         {
             var bytes = File.ReadAllBytes(file);
+            if (bytes.Length == 0)
+            {
+                result.Warn(file, "The package.json is empty (truncated?); its version is unknown.");
+                return null;
+            }
+
             var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {

@@ -36,7 +36,7 @@ internal sealed class NuGetReader : PackageReader
             }
         });
 
-        foreach (var root in roots)
+        foreach (var root in roots.Where(r => Directory.Exists(r) || File.Exists(r)))
         {
             result.AddSearched(root);
         }

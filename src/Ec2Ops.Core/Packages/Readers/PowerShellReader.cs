@@ -33,7 +33,7 @@ internal sealed class PowerShellReader : PackageReader
             });
         });
 
-        foreach (var root in roots)
+        foreach (var root in roots.Where(r => Directory.Exists(r) || File.Exists(r)))
         {
             result.AddSearched(root);
         }
