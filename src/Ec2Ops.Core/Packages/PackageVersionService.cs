@@ -120,6 +120,11 @@ public sealed class PackageVersionService
         var typed = (prefix ?? string.Empty).Trim('\'', '"');
         var filter = new PackageNameFilter(new[] { PackageNameFilter.HasWildcard(typed) ? typed : typed + "*" });
         var (existing, _) = CheckPaths(paths);
+        if (paths.Count > 0 && existing.Count == 0)
+        {
+            return Array.Empty<string>(); // -Path names only places that do not exist: nothing to offer
+        }
+
         var request = new ScanRequest(_context, existing, filter, true, cancellation);
         var names = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.ForEach(Readers(ecosystems), new ParallelOptions { CancellationToken = cancellation }, reader =>

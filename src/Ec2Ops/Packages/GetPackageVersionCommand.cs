@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using Ec2Ops.Core.Packages;
 
 namespace Ec2Ops.Commands;
@@ -122,7 +121,7 @@ public sealed class PackageNameCompleter : IArgumentCompleter
     {
         try
         {
-            var location = Runspace.DefaultRunspace?.SessionStateProxy?.Path?.CurrentFileSystemLocation?.ProviderPath;
+            var location = CurrentLocation();
             var ecosystems = Values(fakeBoundParameters, "Ecosystem")
                 .Select(v => Enum.TryParse<PackageEcosystem>(v, ignoreCase: true, out var e) ? (PackageEcosystem?)e : null)
                 .OfType<PackageEcosystem>().ToArray();
@@ -136,6 +135,21 @@ public sealed class PackageNameCompleter : IArgumentCompleter
         catch (OperationCanceledException)
         {
             return Array.Empty<CompletionResult>();
+        }
+    }
+
+    // The session's file-system location, for a relative -Path. Completers run on the pipeline thread,
+    // where SessionStateProxy refuses calls but a nested script block may read $PWD.
+    private static string? CurrentLocation()
+    {
+        try
+        {
+            var location = ScriptBlock.Create("$PWD.ProviderPath").InvokeReturnAsIs();
+            return (location is PSObject wrapped ? wrapped.BaseObject : location) as string;
+        }
+        catch (RuntimeException)
+        {
+            return null;
         }
     }
 
