@@ -81,7 +81,7 @@ Describe 'Get-PackageVersion' {
             $problems[0].FullyQualifiedErrorId | Should -Be "PackageNotFound,$command"
             $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $problems[0].TargetObject | Should -Be 'no-such-package'
-            $problems[0].Exception.Message | Should -BeLike "*Looked in Python: $site*"
+            $problems[0].Exception.Message | Should -Be "No package named 'no-such-package' was found under -Path: $site."
         }
 
         It 'writes a PackagePathNotFound error for a missing -Path and reads the others' {

@@ -38,12 +38,14 @@ public sealed class PackageVersionService
     private readonly PackageSearchContext _context;
     private readonly IOperationLog _log;
     private readonly IProgress<OperationProgress>? _progress;
+    private readonly string _root;
 
     public PackageVersionService(PackageSearchContext context, IOperationLog? log = null, IProgress<OperationProgress>? progress = null)
     {
         _context = context;
         _log = log ?? NullOperationLog.Instance;
         _progress = progress;
+        _root = context.WorkingDirectory;
     }
 
     /// <summary>Every ecosystem's name, for -Ecosystem completion and messages.</summary>
@@ -174,15 +176,22 @@ public sealed class PackageVersionService
         _progress?.Report(new OperationProgress(Activity, $"{done} of {total} ecosystem(s) read, {clock.Elapsed.TotalSeconds:0} s", total == 0 ? -1 : 100 * done / total));
 
     // importlib's PackageNotFoundError, with the places that were searched.
-    private static Ec2OpsException NotFound(string name, IReadOnlyList<ScanResult> results, PackageQuery query)
+    private Ec2OpsException NotFound(string name, IReadOnlyList<ScanResult> results, PackageQuery query)
     {
         var message = new StringBuilder($"No package named '{name}' was found");
         var looked = results.Where(r => r.Searched.Count > 0).ToArray();
-        if (looked.Length == 0)
+        var kinds = query.Ecosystems.Count == 0 ? string.Empty : $" ({string.Join(", ", query.Ecosystems)})";
+        if (query.Paths.Count > 0)
         {
-            message.Append(query.Ecosystems.Count == 0 && query.Paths.Count == 0
+            // Under -Path every ecosystem reads the same places: name them once.
+            var places = results.SelectMany(r => r.Searched).Select(RootOf).Distinct().ToList();
+            message.Append($" under -Path{kinds}: {string.Join(", ", places.Count > 0 ? places : query.Paths)}.");
+        }
+        else if (looked.Length == 0)
+        {
+            message.Append(query.Ecosystems.Count == 0
                 ? ": no package metadata of any ecosystem was found on this machine."
-                : $": there was nowhere to look for {string.Join(", ", results.Select(r => r.Ecosystem))} packages{(query.Paths.Count > 0 ? " under -Path" : " here")}.");
+                : $": there was nowhere to look for {string.Join(", ", results.Select(r => r.Ecosystem))} packages here.");
         }
         else
         {
@@ -190,6 +199,10 @@ public sealed class PackageVersionService
             message.AppendJoin("; ", looked.Select(r => $"{r.Ecosystem}: {string.Join(", ", r.Searched)}"));
             message.Append('.');
         }
+
+        string RootOf(string searched) => query.Paths.FirstOrDefault(p => searched.StartsWith(Path.TrimEndingDirectorySeparator(Path.GetFullPath(p, _root)), StringComparison.Ordinal)) is { } given
+            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(given, _root))
+            : searched;
 
         return new Ec2OpsException("PackageNotFound", Ec2OpsErrorCategory.ObjectNotFound, message.ToString(), name)
         {

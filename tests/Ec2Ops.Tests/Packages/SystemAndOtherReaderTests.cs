@@ -303,6 +303,13 @@ public class SystemAndOtherReaderTests
         Assert.Equal("No package named 'no-such-package' was found. Looked in Dpkg: " + Path.Combine(machine.Root, "var/lib/dpkg/status") + ".", error.Message);
         Assert.NotNull(error.RecommendedAction);
 
+        var site = machine.Dir("site");
+        machine.PackageJson("site/node_modules", "left-pad", "1.3.0");
+        var underPath = machine.Find(new PackageQuery { Names = new[] { "right-pad" }, Paths = new[] { site } });
+        Assert.Equal($"No package named 'right-pad' was found under -Path: {site}.", Assert.Single(underPath.NotFound).Message);
+        var typed = machine.Find(new PackageQuery { Names = new[] { "right-pad" }, Paths = new[] { site }, Ecosystems = new[] { PackageEcosystem.Npm, PackageEcosystem.NuGet } });
+        Assert.Equal($"No package named 'right-pad' was found under -Path (Npm, NuGet): {site}.", Assert.Single(typed.NotFound).Message);
+
         var nowhere = machine.Find(new PackageQuery { Names = new[] { "x" }, Ecosystems = new[] { PackageEcosystem.Rpm } });
         Assert.Equal("No package named 'x' was found: there was nowhere to look for Rpm packages here.", Assert.Single(nowhere.NotFound).Message);
     }
