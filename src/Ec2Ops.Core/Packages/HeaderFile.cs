@@ -14,7 +14,7 @@ internal static class HeaderFile
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The outcome of one read: the values (null where absent) or why the file could not be read.</summary>
-    public readonly record struct Result(string?[] Values, string? Error, IReadOnlyList<string> EncodingProblems);
+    public readonly record struct Result(string?[] Values, string? Error, IReadOnlyList<string> EncodingProblems, bool Missing = false);
 
     public static Result Read(string path, string[] wanted)
     {
@@ -24,7 +24,9 @@ internal static class HeaderFile
         int length;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+            // A raw handle and positional reads: no FileStream, no buffering layer, few system calls.
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            long offset = 0;
             buffer = new byte[ChunkSize];
             length = 0;
             var start = 0;
@@ -50,7 +52,8 @@ internal static class HeaderFile
                         Array.Resize(ref buffer, buffer.Length * 2);
                     }
 
-                    var read = stream.Read(buffer, length, buffer.Length - length);
+                    var read = RandomAccess.Read(handle, buffer.AsSpan(length), offset);
+                    offset += read;
                     atEnd = read == 0;
                     length += read;
                     continue;
@@ -127,6 +130,10 @@ internal static class HeaderFile
                     break;
                 }
             }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new Result(values, "does not exist", problems, Missing: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

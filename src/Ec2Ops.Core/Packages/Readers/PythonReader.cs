@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using Ec2Ops.Core.Packages.Versions;
 
 namespace Ec2Ops.Core.Packages.Readers;
@@ -32,7 +33,7 @@ internal sealed class PythonReader : PackageReader
         var read = new ConcurrentDictionary<string, Metadata?>(StringComparer.Ordinal);
         Parallel.ForEach(
             candidates,
-            new ParallelOptions { CancellationToken = request.Cancellation, MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount * 2) },
+            new ParallelOptions { CancellationToken = request.Cancellation, MaxDegreeOfParallelism = Math.Max(8, Environment.ProcessorCount * 4) },
             d => read[d.Path] = ReadMetadata(d, result));
 
         // Walk each environment's path in order: the first distribution of a name wins.
@@ -151,26 +152,39 @@ internal sealed class PythonReader : PackageReader
             return Listing.Missing;
         }
 
-        var entries = Folders.List(root, result);
-        if (entries is null)
+        // One pass over the folder that keeps only metadata entries: no path string, no stat, for the
+        // thousands of package folders beside them (the entry says whether it is a folder).
+        List<(string Path, string Name, bool IsFolder)> entries;
+        try
         {
+            entries = new FileSystemEnumerable<(string, string, bool)>(
+                root,
+                (ref FileSystemEntry entry) => (entry.ToFullPath(), entry.FileName.ToString(), entry.IsDirectory),
+                new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry entry) => IsMetadataName(entry.FileName),
+            }.ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            result.Warn(root, $"The folder cannot be read ({Folders.Reason(e)}); its packages are not listed.");
             return Listing.Missing;
         }
 
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         var distributions = new List<Distribution>();
         var pthFiles = new List<string>();
-        foreach (var entry in entries)
+        foreach (var (entry, name, isFolder) in entries)
         {
-            var name = Path.GetFileName(entry);
             if (name.EndsWith(".dist-info", StringComparison.OrdinalIgnoreCase))
             {
                 distributions.Add(new Distribution(entry, Path.Combine(entry, "METADATA"), NameOf(name)));
             }
             else if (name.EndsWith(".egg-info", StringComparison.OrdinalIgnoreCase))
             {
-                distributions.Add(new Distribution(entry, Directory.Exists(entry) ? Path.Combine(entry, "PKG-INFO") : entry, NameOf(name)));
+                distributions.Add(new Distribution(entry, isFolder ? Path.Combine(entry, "PKG-INFO") : entry, NameOf(name)));
             }
-            else if (name.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) && !name.StartsWith('.'))
+            else if (!name.StartsWith('.'))
             {
                 pthFiles.Add(entry);
             }
@@ -178,6 +192,11 @@ internal sealed class PythonReader : PackageReader
 
         return new Listing(true, distributions, PthFolders(root, pthFiles, result));
     }
+
+    private static bool IsMetadataName(ReadOnlySpan<char> name) =>
+        name.EndsWith(".dist-info", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith(".egg-info", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith(".pth", StringComparison.OrdinalIgnoreCase);
 
     // importlib's Prepared/FastPath: the name is the part before the first hyphen, normalized.
     private static string NameOf(string folderName)
@@ -222,7 +241,8 @@ internal sealed class PythonReader : PackageReader
 
     private static Metadata? ReadMetadata(Distribution distribution, ScanResult result)
     {
-        if (!File.Exists(distribution.MetadataFile))
+        var header = HeaderFile.Read(distribution.MetadataFile, Fields);
+        if (header.Missing)
         {
             var what = Path.GetFileName(distribution.MetadataFile);
             result.Warn(distribution.Path, Directory.Exists(distribution.Path)
@@ -231,7 +251,6 @@ internal sealed class PythonReader : PackageReader
             return null;
         }
 
-        var header = HeaderFile.Read(distribution.MetadataFile, Fields);
         if (header.Error is { } error)
         {
             result.Warn(distribution.MetadataFile, $"The metadata file {error}; its version is unknown.");
