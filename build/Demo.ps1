@@ -49,6 +49,17 @@ try {
         . Show-Step '$V = [double[][]]@(@(4, 5, 0, 3), @(3, 3, 1, 3), @(5, 2, 4, 0), @(0, 4, 2, 1), @(0, 1, 5, 1)); $nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
         . Show-Step '$nmf.W | ForEach-Object { $_ -join "  " }'
     }
+
+    Write-Host ''
+    Write-Host '== Get-PackageVersion (metadata only: nothing imported, loaded or run)' -ForegroundColor Yellow
+    . Show-Step '$site = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) ec2ops-demo-site)'
+    . Show-Step '$null = New-Item -ItemType Directory -Force "$site/broken_pkg", "$site/broken_pkg-1.4.2.dist-info"'
+    . Show-Step 'Set-Content "$site/broken_pkg/__init__.py" "raise ImportError(''libbroken.so.1'')"'
+    . Show-Step 'Set-Content "$site/broken_pkg-1.4.2.dist-info/METADATA" "Name: broken-pkg`nVersion: 1.4.2"'
+    . Show-Step 'Get-PackageVersion Broken_Pkg -Path $site | Format-List Name, Version, Ecosystem, Location'
+    . Show-Step 'Get-PackageVersion -Ecosystem PowerShell | Select-Object -First 5'
+    . Show-Step 'Get-PackageVersion -Ecosystem Dpkg, Rpm | Measure-Object | Select-Object Count'
+    . Show-Step 'Remove-Item -Recurse -Force $site'
 }
 finally {
     $emulator | Stop-Ec2OpsEmulator
