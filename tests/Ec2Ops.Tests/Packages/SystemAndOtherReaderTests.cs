@@ -345,4 +345,37 @@ public class SystemAndOtherReaderTests
         Assert.Equal(new[] { "Python", "Python", "Npm", "Dpkg", "Dpkg", "Dpkg", "Dpkg" }, all.Select(p => p.Ecosystem));
         Assert.Equal(new[] { "attrs", "Zope" }, all.Take(2).Select(p => p.Name));
     }
+
+    [Fact]
+    public void AQuickScanShowsNoProgressAndLogsWhatItRead()
+    {
+        using var machine = new PackageFixture();
+        machine.Write("var/lib/dpkg/status", DpkgStatus);
+        var progress = new List<Ec2Ops.Core.OperationProgress>();
+        var service = new PackageVersionService(machine.Context, machine.Log, new Progress(progress));
+        Assert.Equal(4, service.Find(new PackageQuery { Ecosystems = new[] { PackageEcosystem.Dpkg } }).Packages.Count);
+        Assert.Empty(progress);
+        Assert.Contains(machine.Log.Entries, e => e.Level == "Verbose" && e.Message.StartsWith("Dpkg: 4 package(s) from 1 place(s): ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CompletionOffersNothingForPathsThatDoNotExist()
+    {
+        using var machine = new PackageFixture();
+        machine.Write("var/lib/dpkg/status", DpkgStatus);
+        Assert.Equal(new[] { "bash" }, machine.Service.CompleteNames("ba", Array.Empty<PackageEcosystem>(), Array.Empty<string>()));
+        Assert.Equal(new[] { "bash", "halfway" }, machine.Service.CompleteNames("*a*", new[] { PackageEcosystem.Dpkg }, Array.Empty<string>()));
+        Assert.Empty(machine.Service.CompleteNames("ba", Array.Empty<PackageEcosystem>(), new[] { Path.Combine(machine.Root, "missing") }));
+    }
+
+    private sealed class Progress(List<Ec2Ops.Core.OperationProgress> reports) : IProgress<Ec2Ops.Core.OperationProgress>
+    {
+        public void Report(Ec2Ops.Core.OperationProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
 }

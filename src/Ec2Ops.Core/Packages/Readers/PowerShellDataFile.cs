@@ -85,7 +85,10 @@ internal sealed class PowerShellDataFile
 
     private char Next => _position + 1 < _text.Length ? _text[_position + 1] : '\0';
 
-    private int Line => _text.AsSpan(0, Math.Min(_position, _text.Length)).Count('\n') + 1;
+    private int Line => LineAt(_position);
+
+    // Line numbers are needed only for messages, so they are counted from a position on demand.
+    private int LineAt(int position) => _text.AsSpan(0, Math.Min(position, _text.Length)).Count('\n') + 1;
 
     private static bool IsSingleQuote(char c) => c is '\'' or '\u2018' or '\u2019' or '\u201A' or '\u201B';
 
@@ -137,7 +140,7 @@ internal sealed class PowerShellDataFile
 
     private Dictionary<string, object?> ParseHashtable()
     {
-        var line = Line;
+        var start = _position;
         _position += 2; // @{
         var table = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         while (true)
@@ -145,7 +148,7 @@ internal sealed class PowerShellDataFile
             SkipSeparators();
             if (AtEnd)
             {
-                throw new PowerShellDataFileException($"line {line}: the hashtable that starts here is never closed (truncated file?)");
+                throw new PowerShellDataFileException($"line {LineAt(start)}: the hashtable that starts here is never closed (truncated file?)");
             }
 
             if (Current == '}')
@@ -215,7 +218,6 @@ internal sealed class PowerShellDataFile
     private object? ParseStatementValue(string key)
     {
         var start = _position;
-        var line = Line;
         var list = new List<object?>();
         while (true)
         {
@@ -226,6 +228,7 @@ internal sealed class PowerShellDataFile
                 _position = start;
                 SkipScript();
                 var text = _text[start.._position].Trim();
+                var line = LineAt(start);
                 _script.Add(new PowerShellScriptValue(line, $"{key} = {Shorten(text)}"));
                 return new PowerShellScriptValue(line, text);
             }
@@ -325,7 +328,7 @@ internal sealed class PowerShellDataFile
     private object?[] ParseGroup(int open, out bool isScript)
     {
         isScript = false;
-        var line = Line;
+        var opened = _position;
         _position += open;
         var items = new List<object?>();
         while (true)
@@ -333,7 +336,7 @@ internal sealed class PowerShellDataFile
             SkipSeparators();
             if (AtEnd)
             {
-                throw new PowerShellDataFileException($"line {line}: the parenthesis opened here is never closed (truncated file?)");
+                throw new PowerShellDataFileException($"line {LineAt(opened)}: the parenthesis opened here is never closed (truncated file?)");
             }
 
             if (Current == ')')
@@ -366,14 +369,14 @@ internal sealed class PowerShellDataFile
 
     private string ParseSingleQuoted()
     {
-        var line = Line;
+        var opened = _position;
         _position++;
         var text = new StringBuilder();
         while (true)
         {
             if (AtEnd)
             {
-                throw new PowerShellDataFileException($"line {line}: a string that starts here is never closed (truncated file?)");
+                throw new PowerShellDataFileException($"line {LineAt(opened)}: a string that starts here is never closed (truncated file?)");
             }
 
             var c = _text[_position++];
@@ -396,14 +399,14 @@ internal sealed class PowerShellDataFile
     private string ParseDoubleQuoted(out bool isScript)
     {
         isScript = false;
-        var line = Line;
+        var opened = _position;
         _position++;
         var text = new StringBuilder();
         while (true)
         {
             if (AtEnd)
             {
-                throw new PowerShellDataFileException($"line {line}: a string that starts here is never closed (truncated file?)");
+                throw new PowerShellDataFileException($"line {LineAt(opened)}: a string that starts here is never closed (truncated file?)");
             }
 
             var c = _text[_position++];
@@ -478,7 +481,7 @@ internal sealed class PowerShellDataFile
     private string ParseHereString(out bool isScript)
     {
         isScript = false;
-        var line = Line;
+        var opened = _position;
         var quote = Next;
         var doubleQuoted = IsDoubleQuote(quote);
         _position += 2;
@@ -519,7 +522,7 @@ internal sealed class PowerShellDataFile
             var lineEnd = _text.IndexOf('\n', scan);
             if (lineEnd < 0)
             {
-                throw new PowerShellDataFileException($"line {line}: a here-string that starts here is never closed (truncated file?)");
+                throw new PowerShellDataFileException($"line {LineAt(opened)}: a here-string that starts here is never closed (truncated file?)");
             }
 
             scan = lineEnd + 1;

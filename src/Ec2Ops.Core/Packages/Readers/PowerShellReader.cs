@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Text;
 using Ec2Ops.Core.Packages.Versions;
 
@@ -20,17 +21,29 @@ internal sealed class PowerShellReader : PackageReader
     public override void Scan(ScanRequest request, ScanResult result)
     {
         var roots = Roots(request);
-        var manifests = new ConcurrentBag<(int Root, int Index, Manifest Manifest)>();
-        Parallel.For(0, roots.Count, new ParallelOptions { CancellationToken = request.Cancellation }, r =>
+        var options = new ParallelOptions { CancellationToken = request.Cancellation, MaxDegreeOfParallelism = Math.Max(8, Environment.ProcessorCount * 4) };
+
+        // Each root's module folders, then every module folder of every root at once: most of the
+        // cost is listing folders and opening files, which overlap well.
+        var folders = new ConcurrentBag<(int Root, string Folder, string RootPath)>();
+        Parallel.For(0, roots.Count, options, r =>
         {
-            var found = Manifests(roots[r], request.Filter, result);
-            Parallel.For(0, found.Count, new ParallelOptions { CancellationToken = request.Cancellation }, i =>
+            foreach (var folder in ModuleFolders(roots[r], request.Filter, result))
             {
-                if (Read(found[i], result) is { } manifest)
+                folders.Add((r, folder, roots[r]));
+            }
+        });
+
+        var manifests = new ConcurrentBag<(int Root, string Path, Manifest Manifest)>();
+        Parallel.ForEach(folders, options, entry =>
+        {
+            foreach (var candidate in Candidates(entry.Folder, entry.RootPath, result))
+            {
+                if (Read(candidate, result) is { } manifest)
                 {
-                    manifests.Add((r, i, manifest));
+                    manifests.Add((entry.Root, candidate.Path, manifest));
                 }
-            });
+            }
         });
 
         foreach (var root in roots.Where(r => Directory.Exists(r) || File.Exists(r)))
@@ -42,7 +55,7 @@ internal sealed class PowerShellReader : PackageReader
         var ordered = manifests
             .OrderBy(m => m.Root)
             .ThenByDescending(m => m.Manifest.Package.ParsedVersion)
-            .ThenBy(m => m.Index);
+            .ThenBy(m => m.Path, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         long order = 0;
         foreach (var (_, _, manifest) in ordered)
@@ -58,7 +71,9 @@ internal sealed class PowerShellReader : PackageReader
     public override IEnumerable<string> ListNames(ScanRequest request)
     {
         var result = new ScanResult(Ecosystem);
-        return Roots(request).SelectMany(root => Manifests(root, request.Filter, result)).Select(m => m.Name).Distinct(StringComparer.OrdinalIgnoreCase);
+        return Roots(request).SelectMany(root => ModuleFolders(root, request.Filter, result))
+            .Select(f => File.Exists(f) ? Path.GetFileNameWithoutExtension(f) : Path.GetFileName(Path.TrimEndingDirectorySeparator(f)))
+            .Distinct(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>PSModulePath, or when it is not set, PowerShell's defaults for this user.</summary>
@@ -95,40 +110,27 @@ internal sealed class PowerShellReader : PackageReader
         Shadowed = true,
     };
 
-    // The manifests under one root: a .psd1 file, a module folder, or a folder of module folders.
-    private static List<Candidate> Manifests(string root, PackageNameFilter filter, ScanResult result)
+    // The module folders under one root: the root itself when it is a module folder (or a .psd1
+    // file), else its sub-folders whose name may match.
+    private static IEnumerable<string> ModuleFolders(string root, PackageNameFilter filter, ScanResult result)
     {
-        var found = new List<Candidate>();
         if (File.Exists(root))
         {
-            if (root.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase))
-            {
-                found.Add(new Candidate(Path.GetFileNameWithoutExtension(root), root, null, Path.GetDirectoryName(root)!));
-            }
-
-            return found;
+            return root.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase) ? new[] { root } : Array.Empty<string>();
         }
 
         if (!Directory.Exists(root))
         {
-            return found;
+            return Array.Empty<string>();
         }
 
         if (IsModuleFolder(root))
         {
-            AddModule(root, root, found, result);
-            return found;
+            return new[] { root };
         }
 
-        foreach (var folder in Folders.ListFolders(root, result) ?? Array.Empty<string>())
-        {
-            if (filter.MightMatch(PackageEcosystem.PowerShell, Path.GetFileName(folder)))
-            {
-                AddModule(folder, root, found, result);
-            }
-        }
-
-        return found;
+        return (Folders.ListFolders(root, result) ?? Array.Empty<string>())
+            .Where(folder => filter.MightMatch(PackageEcosystem.PowerShell, Path.GetFileName(folder)));
     }
 
     private static bool IsModuleFolder(string folder)
@@ -149,27 +151,43 @@ internal sealed class PowerShellReader : PackageReader
         }
     }
 
-    private static void AddModule(string folder, string root, List<Candidate> found, ScanResult result)
+    // The manifests of one module folder, from one listing of it: Name.psd1 beside the version
+    // folders, and Name.psd1 in each folder named like a version (read later; absent is fine).
+    private static List<Candidate> Candidates(string folder, string root, ScanResult result)
     {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
-        var manifest = Path.Combine(folder, name + ".psd1");
-        if (File.Exists(manifest))
+        var found = new List<Candidate>();
+        if (File.Exists(folder))
         {
-            found.Add(new Candidate(name, manifest, null, root));
+            found.Add(new Candidate(Path.GetFileNameWithoutExtension(folder), folder, null, Path.GetDirectoryName(folder)!, MayBeAbsent: false));
+            return found;
         }
 
-        foreach (var versionFolder in Folders.ListFolders(folder, result) ?? Array.Empty<string>())
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        var manifestName = name + ".psd1";
+        try
         {
-            var folderName = Path.GetFileName(versionFolder);
-            if (System.Version.TryParse(folderName, out var folderVersion))
+            var entries = new FileSystemEnumerable<(string Name, bool IsFolder)>(
+                folder,
+                (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.IsDirectory),
+                new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 });
+            foreach (var (entryName, isFolder) in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
             {
-                var versioned = Path.Combine(versionFolder, name + ".psd1");
-                if (File.Exists(versioned))
+                if (!isFolder && entryName == manifestName)
                 {
-                    found.Add(new Candidate(name, versioned, folderVersion, root));
+                    found.Add(new Candidate(name, Path.Combine(folder, entryName), null, root, MayBeAbsent: false));
+                }
+                else if (isFolder && System.Version.TryParse(entryName, out var version))
+                {
+                    found.Add(new Candidate(name, Path.Combine(folder, entryName, manifestName), version, root, MayBeAbsent: true));
                 }
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            result.Warn(folder, $"The folder cannot be read ({Folders.Reason(e)}); its packages are not listed.");
+        }
+
+        return found;
     }
 
     private static Manifest? Read(Candidate candidate, ScanResult result)
@@ -183,6 +201,10 @@ internal sealed class PowerShellReader : PackageReader
         {
             // PowerShell also reads manifests in the system code page when they are not UTF-8.
             text = File.ReadAllText(candidate.Path, Encoding.Latin1);
+        }
+        catch (Exception e) when (candidate.MayBeAbsent && e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null; // a version-named folder without this module's manifest: not a module version
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -252,7 +274,7 @@ internal sealed class PowerShellReader : PackageReader
         return line.Length < text.Trim().Length ? line + " ..." : line;
     }
 
-    private sealed record Candidate(string Name, string Path, System.Version? FolderVersion, string Root);
+    private sealed record Candidate(string Name, string Path, System.Version? FolderVersion, string Root, bool MayBeAbsent);
 
     private sealed record Manifest(PackageVersion Package);
 }
