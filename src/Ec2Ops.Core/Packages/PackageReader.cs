@@ -5,6 +5,9 @@ namespace Ec2Ops.Core.Packages;
 /// <summary>What one ecosystem's reader is asked: where, which names, shadowed ones or not.</summary>
 internal sealed record ScanRequest(PackageSearchContext Context, IReadOnlyList<string> Paths, PackageNameFilter Filter, bool All, CancellationToken Cancellation)
 {
+    /// <summary>True when the user named this reader's ecosystem with -Ecosystem (not just "every one present").</summary>
+    public bool Explicit { get; init; }
+
     /// <summary>True when the user gave -Path: only those places are read.</summary>
     public bool HasPaths => Paths.Count > 0;
 }

@@ -77,7 +77,7 @@ public sealed class PackageVersionService
         {
             Parallel.For(0, readers.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
             {
-                readers[i].Scan(request, results[i]);
+                readers[i].Scan(request with { Explicit = query.Ecosystems.Contains(readers[i].Ecosystem) }, results[i]);
                 Interlocked.Increment(ref done);
             });
         }
@@ -131,7 +131,7 @@ public sealed class PackageVersionService
         var names = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.ForEach(Readers(ecosystems), new ParallelOptions { CancellationToken = cancellation }, reader =>
         {
-            foreach (var name in reader.ListNames(request))
+            foreach (var name in reader.ListNames(request with { Explicit = ecosystems.Contains(reader.Ecosystem) }))
             {
                 if (filter.MightMatch(reader.Ecosystem, name))
                 {

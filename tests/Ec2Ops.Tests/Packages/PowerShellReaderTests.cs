@@ -160,6 +160,7 @@ public class PowerShellReaderTests
         machine.Write("modules/PSReadLine/2.3.4/PSReadLine.psd1", PackageFixture.Manifest("2.3.4"));
         machine.Write("modules/PSScriptAnalyzer/1.21.0/PSScriptAnalyzer.psd1", PackageFixture.Manifest("1.21.0"));
         machine.Write("modules/Pester/5.5.0/Pester.psd1", PackageFixture.Manifest("5.5.0"));
+        machine.Dir("modules/PSNotAModule/1.0.0");
         machine.Environment["PSModulePath"] = root;
         Assert.Equal(new[] { "PSReadLine", "PSScriptAnalyzer" }, machine.Service.CompleteNames("ps", new[] { PackageEcosystem.PowerShell }, Array.Empty<string>()));
     }

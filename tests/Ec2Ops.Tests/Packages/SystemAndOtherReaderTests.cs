@@ -284,6 +284,10 @@ public class SystemAndOtherReaderTests
         Assert.Contains(found, p => p.Name == AssemblyName.GetAssemblyName(xunit).Name);
         Assert.Contains(machine.Log.Warnings, w => w.Contains(truncated) && w.Contains("not a valid PE image"));
 
+        // Without -Ecosystem Assembly only the top level of a -Path folder is read (no walk of a big tree).
+        var topLevel = machine.Find(new PackageQuery { Paths = new[] { bin } }).Packages;
+        Assert.Equal(new[] { "Ec2Ops.Core" }, topLevel.Select(p => p.Name));
+
         // Without -Path there is nothing to read: a machine has too many assemblies to list them all.
         Assert.Empty(machine.Find(Only(PackageEcosystem.Assembly)).Packages);
     }

@@ -8,11 +8,11 @@ namespace Ec2Ops.Core.Packages.Readers;
 /// <summary>
 /// .NET assemblies (.dll files) under -Path, read as metadata with System.Reflection.Metadata: never
 /// loaded for execution, so an assembly for another runtime or CPU, or one already loaded in another
-/// version, reads just as well. The assembly name and version come from the assembly definition; the
+/// version, reads just as well. Folders are searched recursively with -Ecosystem Assembly, only
+/// their top level otherwise. The assembly name and version come from the assembly definition; the
 /// file and informational (product) versions, the description and the title from their attributes.
 /// Version is the informational version, else the file version, else the assembly version. Native
-/// DLLs (no .NET metadata) are left out quietly. Folders are searched recursively; linked folders
-/// are not followed (no loops). Only under -Path: a machine has too many assemblies to list them all.
+/// DLLs (no .NET metadata) are left out quietly. Linked folders are not followed (no loops). Only under -Path: a machine has too many assemblies to list them all.
 /// </summary>
 internal sealed class AssemblyReader : PackageReader
 {
@@ -28,7 +28,7 @@ internal sealed class AssemblyReader : PackageReader
         var files = new ConcurrentBag<(int Root, string File)>();
         Parallel.For(0, request.Paths.Count, new ParallelOptions { CancellationToken = request.Cancellation }, r =>
         {
-            foreach (var file in Dlls(request.Paths[r], result, request.Cancellation))
+            foreach (var file in Dlls(request.Paths[r], request.Explicit, result, request.Cancellation))
             {
                 files.Add((r, file));
             }
@@ -49,7 +49,9 @@ internal sealed class AssemblyReader : PackageReader
         });
     }
 
-    private static IEnumerable<string> Dlls(string root, ScanResult result, CancellationToken cancellation)
+    // Recursively only when -Ecosystem Assembly was asked for: a -Path given for every ecosystem
+    // (a site-packages folder, a project) is not walked to its leaves for DLLs, only its top level.
+    private static IEnumerable<string> Dlls(string root, bool recurse, ScanResult result, CancellationToken cancellation)
     {
         if (File.Exists(root))
         {
@@ -83,7 +85,7 @@ internal sealed class AssemblyReader : PackageReader
                 {
                     yield return entry;
                 }
-                else if (Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null)
+                else if (recurse && Directory.Exists(entry) && new DirectoryInfo(entry).LinkTarget is null)
                 {
                     pending.Push(entry);
                 }

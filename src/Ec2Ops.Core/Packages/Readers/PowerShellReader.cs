@@ -71,8 +71,11 @@ internal sealed class PowerShellReader : PackageReader
     public override IEnumerable<string> ListNames(ScanRequest request)
     {
         var result = new ScanResult(Ecosystem);
-        return Roots(request).SelectMany(root => ModuleFolders(root, request.Filter, result))
-            .Select(f => File.Exists(f) ? Path.GetFileNameWithoutExtension(f) : Path.GetFileName(Path.TrimEndingDirectorySeparator(f)))
+        // A folder counts when it holds a manifest (directly or in a version folder), as for a scan.
+        return Roots(request)
+            .SelectMany(root => ModuleFolders(root, request.Filter, result).Select(folder => (root, folder)))
+            .SelectMany(x => Candidates(x.folder, x.root, result).Where(c => File.Exists(c.Path)).Take(1))
+            .Select(c => c.Name)
             .Distinct(StringComparer.OrdinalIgnoreCase);
     }
 
