@@ -78,6 +78,18 @@ try {
         '$nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
     )
     . Show-Step '$nmf.W | ForEach-Object { $_ -join ", " }'
+
+    Show-Section 'Get-PackageVersion: read from metadata, nothing imported or run'
+    . Show-Step @(
+        '$site = Join-Path ([IO.Path]::GetTempPath()) ec2ops-demo-site'
+        '$pkg = New-Item -ItemType Directory -Force "$site/broken_pkg"'
+        '$meta = New-Item -ItemType Directory -Force "$site/broken_pkg-1.4.2.dist-info"'
+        'Set-Content "$pkg/__init__.py" "raise ImportError(''libbroken.so.1'')"'
+        'Set-Content "$meta/METADATA" "Name: broken-pkg`nVersion: 1.4.2"'
+    )
+    . Show-Step 'Get-PackageVersion Broken_Pkg -Path $site | Format-List Name, Version'
+    . Show-Step 'Get-PackageVersion -Ecosystem PowerShell | Select-Object -First 5'
+    . Show-Step 'Remove-Item -Recurse -Force $site'
 }
 finally {
     $emulator | Stop-Ec2OpsEmulator

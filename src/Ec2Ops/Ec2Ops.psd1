@@ -5,7 +5,7 @@
     Author               = 'Ec2Ops contributors'
     CompanyName          = 'Ec2Ops contributors'
     Copyright            = '(c) Ec2Ops contributors. MIT License.'
-    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), with a local IMDS emulator (Start-Ec2OpsEmulator, Stop-Ec2OpsEmulator) to try it all without an AWS account.'
+    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), installed package versions of every ecosystem read from metadata without loading anything (Get-PackageVersion: Python, PowerShell, NuGet, assemblies, npm, dpkg, rpm), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), with a local IMDS emulator (Start-Ec2OpsEmulator, Stop-Ec2OpsEmulator) to try it all without an AWS account.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
@@ -19,16 +19,17 @@
         'Start-Ec2OpsEmulator'
         'Stop-Ec2OpsEmulator'
         'Invoke-Nmf'
+        'Get-PackageVersion'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'NMF', 'Statistics', 'DataTools', 'Emulator', 'Linux', 'PSEdition_Core')
+            Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'NMF', 'Statistics', 'DataTools', 'Emulator', 'Packages', 'PackageVersion', 'Python', 'pip', 'dpkg', 'rpm', 'npm', 'NuGet', 'Inventory', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/ec2ops/Ec2Ops'
             LicenseUri   = 'https://github.com/ec2ops/Ec2Ops/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with session token caching, strict v1 fallback, bounded-concurrency recursion, typed documents); Start-/Stop-Ec2OpsEmulator (local IMDSv2 emulator); Invoke-Nmf (scikit-learn NMF, faster); Invoke-Where, Invoke-Mask, Measure-Statistic, Test-NotDistinct.'
+            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with session token caching, strict v1 fallback, bounded-concurrency recursion, typed documents); Start-/Stop-Ec2OpsEmulator (local IMDSv2 emulator); Invoke-Nmf (scikit-learn NMF, faster); Invoke-Where, Invoke-Mask, Measure-Statistic, Test-NotDistinct; Get-PackageVersion (installed versions of Python, PowerShell, NuGet, assembly, npm, dpkg and rpm packages from their metadata).'
         }
     }
 }

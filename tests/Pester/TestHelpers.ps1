@@ -94,3 +94,123 @@ function Invoke-ChildPwsh {
         Remove-Item -LiteralPath $file -ErrorAction Ignore
     }
 }
+
+# An rpm header blob as the rpmdb stores it (rpm >= 4.16): index count and data length (big-endian
+# int32), 16-byte index entries (tag, type, offset, count) and the data store. Tags: NAME 1000,
+# VERSION 1001, RELEASE 1002, EPOCH 1003 (INT32), SUMMARY 1004 (I18NSTRING), ARCH 1022.
+function New-TestRpmHeader {
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [string] $Version,
+        [string] $Release,
+        [Nullable[int]] $Epoch,
+        [string] $Arch = 'x86_64',
+        [string] $Summary
+    )
+
+    $entries = [System.Collections.Generic.List[object]]::new()
+    $data = [System.IO.MemoryStream]::new()
+    $int32 = { param([int] $value) $b = [BitConverter]::GetBytes($value); [Array]::Reverse($b); , $b }
+    $addString = {
+        param([int] $tag, [int] $type, [string] $value)
+        $entries.Add(@($tag, $type, [int]$data.Length, 1))
+        $bytes = [Text.Encoding]::UTF8.GetBytes($value + [char]0)
+        $data.Write($bytes, 0, $bytes.Length)
+    }
+    & $addString 1000 6 $Name
+    & $addString 1001 6 $Version
+    if ($Release) { & $addString 1002 6 $Release }
+    if ($null -ne $Epoch) {
+        while ($data.Length % 4) { $data.WriteByte(0) }   # INT32 data is 4-byte aligned
+        $entries.Add(@(1003, 4, [int]$data.Length, 1))
+        $bytes = & $int32 $Epoch
+        $data.Write($bytes, 0, 4)
+    }
+    if ($Summary) { & $addString 1004 9 $Summary }
+    & $addString 1022 6 $Arch
+
+    $blob = [System.IO.MemoryStream]::new()
+    foreach ($value in $entries.Count, [int]$data.Length) { $blob.Write((& $int32 $value), 0, 4) }
+    foreach ($entry in $entries) { foreach ($value in $entry) { $blob.Write((& $int32 $value), 0, 4) } }
+    $data.WriteTo($blob)
+    , $blob.ToArray()
+}
+
+# Writes a minimal SQLite 3 database with rpm's table Packages(hnum INTEGER PRIMARY KEY, blob BLOB)
+# by hand (file format: 100-byte header, page 1 = sqlite_master, page 2 = one table leaf page), so a
+# test can make an rpmdb.sqlite in any pwsh without loading a SQLite library of its own.
+function New-TestRpmDatabase {
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [byte[][]] $Header
+    )
+
+    $pageSize = 4096
+    $varint = {
+        param([long] $value)
+        if ($value -lt 0x80) { return , [byte[]]@($value) }
+        $bytes = [System.Collections.Generic.List[byte]]::new()
+        $bytes.Insert(0, [byte]($value -band 0x7F)); $value = $value -shr 7
+        while ($value -gt 0) { $bytes.Insert(0, [byte](0x80 -bor ($value -band 0x7F))); $value = $value -shr 7 }
+        , $bytes.ToArray()
+    }
+    # A record: header (its own size, then one serial type per column), then the values.
+    $record = {
+        param([object[]] $values)
+        $types = [System.Collections.Generic.List[byte]]::new()
+        $body = [System.Collections.Generic.List[byte]]::new()
+        foreach ($value in $values) {
+            if ($null -eq $value) { $types.AddRange([byte[]](& $varint 0)) }
+            elseif ($value -is [int]) { $types.AddRange([byte[]](& $varint 1)); $body.Add([byte]$value) }
+            elseif ($value -is [string]) {
+                $bytes = [Text.Encoding]::UTF8.GetBytes($value)
+                $types.AddRange([byte[]](& $varint (2 * $bytes.Length + 13))); $body.AddRange($bytes)
+            }
+            else { $types.AddRange([byte[]](& $varint (2 * $value.Length + 12))); $body.AddRange([byte[]]$value) }
+        }
+        $headerSize = & $varint ($types.Count + 1)
+        , [byte[]]($headerSize + $types.ToArray() + $body.ToArray())
+    }
+    # A table b-tree leaf page (type 13): cells packed at the end, pointers after the page header.
+    $leaf = {
+        param([byte[]] $page, [int] $offset, [object[]] $cells)
+        $end = $pageSize
+        $pointers = @()
+        foreach ($cell in $cells) {
+            $end -= $cell.Length
+            [Array]::Copy($cell, 0, $page, $end, $cell.Length)
+            $pointers += $end
+        }
+        $page[$offset] = 13
+        $page[$offset + 3] = [byte]($cells.Count -shr 8); $page[$offset + 4] = [byte]($cells.Count -band 0xFF)
+        $page[$offset + 5] = [byte]($end -shr 8); $page[$offset + 6] = [byte]($end -band 0xFF)
+        for ($i = 0; $i -lt $pointers.Count; $i++) {
+            $page[$offset + 8 + 2 * $i] = [byte]($pointers[$i] -shr 8); $page[$offset + 9 + 2 * $i] = [byte]($pointers[$i] -band 0xFF)
+        }
+    }
+    $cell = { param([long] $rowid, [byte[]] $payload) , [byte[]]((& $varint $payload.Length) + (& $varint $rowid) + $payload) }
+
+    $file = [byte[]]::new(2 * $pageSize)
+    $page1 = [byte[]]::new($pageSize)
+    $page2 = [byte[]]::new($pageSize)
+    $schema = & $record @('table', 'Packages', 'Packages', [int]2, 'CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)')
+    & $leaf $page1 100 @(, (& $cell 1 $schema))
+    $rows = for ($i = 0; $i -lt $Header.Count; $i++) { , (& $cell ($i + 1) (& $record @($null, $Header[$i]))) }
+    & $leaf $page2 0 $rows
+
+    $magic = [Text.Encoding]::ASCII.GetBytes("SQLite format 3`0")
+    [Array]::Copy($magic, 0, $page1, 0, 16)
+    $page1[16] = 0x10; $page1[17] = 0x00          # page size 4096
+    $page1[18] = 1; $page1[19] = 1                # legacy journal (not WAL)
+    $page1[21] = 64; $page1[22] = 32; $page1[23] = 32
+    $page1[27] = 1                                # file change counter
+    $page1[31] = 2                                # database size in pages
+    $page1[43] = 1                                # schema cookie
+    $page1[47] = 4                                # schema format
+    $page1[59] = 1                                # UTF-8
+    $page1[95] = 1                                # version-valid-for = change counter
+    $page1[96] = 0x00; $page1[97] = 0x2E; $page1[98] = 0x5F; $page1[99] = 0x10   # written by 3.039.000
+    [Array]::Copy($page1, 0, $file, 0, $pageSize)
+    [Array]::Copy($page2, 0, $file, $pageSize, $pageSize)
+    [IO.File]::WriteAllBytes($Path, $file)
+}
