@@ -83,7 +83,8 @@ try {
     . Show-Step @(
         '$site = Join-Path ([IO.Path]::GetTempPath()) ec2ops-demo-site'
         '$pkg = New-Item -ItemType Directory -Force "$site/broken_pkg"'
-        '$meta = New-Item -ItemType Directory -Force "$site/broken_pkg-1.4.2.dist-info"'
+        '$meta = "$site/broken_pkg-1.4.2.dist-info"'
+        '$null = New-Item -ItemType Directory -Force $meta'
         'Set-Content "$pkg/__init__.py" "raise ImportError(''libbroken.so.1'')"'
         'Set-Content "$meta/METADATA" "Name: broken-pkg`nVersion: 1.4.2"'
     )

@@ -44,6 +44,8 @@ Describe 'Ec2Ops module' {
 Describe 'What a user sees and exports' {
     BeforeAll {
         $script:emulator = Start-Ec2OpsEmulator -Force
+        $site = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'site-packages' 'demo_pkg-2.1.0.dist-info')
+        Set-Content (Join-Path $site 'METADATA') "Name: demo-pkg`nVersion: 2.1.0`nSummary: A sample"
         # One sample of every output type, as the cmdlets give them.
         $script:samples = [ordered]@{
             InstanceMetadata = Get-InstanceMetadata
@@ -56,6 +58,7 @@ Describe 'What a user sees and exports' {
             NmfResult        = Invoke-Nmf -Matrix @(@(1, 2, 3), @(4, 5, 6)) -Rank 1 -WarningAction Ignore
             StatisticResult  = 1, 2, 3, [double]::NaN | Measure-Statistic -Statistic Sum, Mean, CumSum
             RecordComparison = Test-NotDistinct ([pscustomobject]@{ a = 1; b = 2 }) ([pscustomobject]@{ a = 1; b = 3 })
+            PackageVersion   = Get-PackageVersion -Path (Join-Path $TestDrive 'site-packages')
         }
         # The columns each default table must keep at 80 columns.
         $script:keyColumns = @{
@@ -66,6 +69,7 @@ Describe 'What a user sees and exports' {
             Emulator         = 'Endpoint', 'InstanceId', 'Type', 'Zone', 'ImdsV2'
             NmfResult        = 'Shape', 'Rank', 'Solver', 'Iterations', 'Converged', 'ReconstructionError'
             RecordComparison = 'Index', 'Result', 'Test', 'DifferentProperties', 'ComparedProperties'
+            PackageVersion   = 'Ecosystem', 'Name', 'Version', 'Location'
         }
     }
 
@@ -75,7 +79,7 @@ Describe 'What a user sees and exports' {
 
     It 'renders the default view of <_> within 80 columns' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'LongPaths', 'IdentityDocument', 'InstanceTag', 'IamInfo',
-        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison') {
+        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion') {
         $text = $script:samples[$_] | Out-String -Width 80
         $lines = $text -split "`\r?`\n"
         $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
@@ -105,7 +109,7 @@ Describe 'What a user sees and exports' {
 
     It 'exports <_> to CSV and JSON with readable values, never type names or enum numbers' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'IdentityDocument', 'InstanceTag', 'IamInfo', 'Emulator',
-        'NmfResult', 'StatisticResult', 'RecordComparison') {
+        'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion') {
         $csv = $script:samples[$_] | ConvertTo-Csv -NoTypeInformation | Out-String
         $json = $script:samples[$_] | ConvertTo-Json -Depth 3 -WarningAction Ignore
         foreach ($text in $csv, $json) {

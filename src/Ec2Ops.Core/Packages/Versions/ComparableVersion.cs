@@ -66,6 +66,9 @@ public abstract class ComparableVersion : IComparable<ComparableVersion>, ICompa
     /// <summary>Reads a string under this scheme, or null when it is not a valid version of it.</summary>
     protected abstract ComparableVersion? ParseSameScheme(string text);
 
+    /// <summary>The version as written (what Export-Csv writes for a ParsedVersion).</summary>
+    public abstract override string ToString();
+
     /// <summary>A string equal for exactly the versions that compare equal (for hashing).</summary>
     protected abstract string CanonicalKey { get; }
 }
