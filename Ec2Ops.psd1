@@ -1,5 +1,7 @@
 @{
     RootModule           = 'Ec2Ops.dll'
+    # Imported before the root module: sets up the module's own load context for dependencies/.
+    NestedModules        = @('Ec2Ops.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '6f0d7c1e-3b7a-4d1e-9a55-2f7c9b1e0c41'
     Author               = 'Ec2Ops contributors'
