@@ -8,10 +8,10 @@ namespace Ec2Ops.Core.Emulator;
 public sealed record EmulatorRequest(string Method, string Path, int StatusCode, bool HadToken, DateTimeOffset Time);
 
 /// <summary>
-/// A loopback emulator of the EC2 instance metadata service (IMDSv2), for tests and demos off EC2.
-/// It listens on http://127.0.0.1:{port}/ only, answers every request on the thread pool (so
-/// concurrent clients really run concurrently), and stops cleanly. Later issues add CloudWatch and
-/// the EC2 Query API as POST / on the same listener.
+/// A loopback emulator of the EC2 instance metadata service (IMDSv2), CloudWatch and the EC2 API,
+/// for tests and demos off EC2. It listens on http://127.0.0.1:{port}/ only, answers every request
+/// on the thread pool (so concurrent clients really run concurrently), and stops cleanly. IMDS is
+/// served under /latest/...; CloudWatch and EC2 as Query-protocol POST / (AwsApiService).
 /// </summary>
 public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 {
@@ -21,6 +21,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     private readonly EmulatorOptions _options;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ImdsService _imds;
+    private readonly AwsApiService _aws;
     private readonly Queue<EmulatorRequest> _log = new();
     private readonly object _logGate = new();
     private readonly Task _acceptLoop;
@@ -39,6 +40,8 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         Tree = ImdsDefaultTree.Create(options, startTime);
         Imds = new ImdsScenario(Tree, options.RequireImdsV2);
         _imds = new ImdsService(Tree, Imds, options.TimeProvider);
+        Fleet = options.FleetSize > 0 ? CreditFleet.Generate(options.FleetSize, options, startTime) : CreditFleet.Default(options, startTime);
+        _aws = new AwsApiService(Fleet, Aws, options, Tree, options.TimeProvider);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
@@ -70,6 +73,12 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     /// <summary>Switches that make IMDS misbehave (disabled, throttled, failing, slow, tokens expired).</summary>
     public ImdsScenario Imds { get; }
+
+    /// <summary>Switches that make the emulated CloudWatch and EC2 misbehave, and the log of their calls.</summary>
+    public AwsScenario Aws { get; } = new();
+
+    /// <summary>The instances EC2 and CloudWatch know (the IMDS instance among them) and their credit metrics.</summary>
+    public CreditFleet Fleet { get; }
 
     /// <summary>The metadata served; tests may Set and Remove paths while the emulator runs.</summary>
     public ImdsTree Tree { get; }
@@ -303,6 +312,12 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     private async Task<EmulatorResponse> AnswerAsync(string method, string path, HttpListenerRequest request)
     {
+        // CloudWatch and EC2 (Query protocol, POST /): AwsApiService.cs.
+        if (AwsApiService.Owns(method, path))
+        {
+            return await _aws.HandleAsync(request, _stopping.Token).ConfigureAwait(false);
+        }
+
         if (!ImdsService.Owns(path))
         {
             return EmulatorResponse.Text(404, "Not Found");
@@ -344,7 +359,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     {
         byte[] body = Utf8.GetBytes(reply.Body);
         response.StatusCode = reply.StatusCode;
-        response.ContentType = "text/plain";
+        response.ContentType = reply.ContentType ?? "text/plain";
         response.Headers["Server"] = "EC2ws";
         if (reply.Headers is not null)
         {
