@@ -112,7 +112,10 @@ public sealed partial class AwsContext
     /// Endpoints and credentials for <paramref name="region"/>. Throws <c>AwsInvalidEndpoint</c> for a
     /// bad -EndpointUrl and <c>AwsProfileNotFound</c> for an unknown -ProfileName.
     /// </summary>
-    public static AwsContext Create(AwsRequestOptions options, string region, string regionSource)
+    public static AwsContext Create(AwsRequestOptions options, string region, string regionSource) => Create(options, region, regionSource, null);
+
+    /// <summary>As above, with credentials given instead of resolved (tests, callers that hold their own).</summary>
+    internal static AwsContext Create(AwsRequestOptions options, string region, string regionSource, Func<AWSCredentials>? credentials)
     {
         ArgumentNullException.ThrowIfNull(options);
         var regionEndpoint = RegionEndpoint.GetBySystemName(ValidRegion(region, regionSource));
@@ -140,7 +143,7 @@ public sealed partial class AwsContext
             : ConfiguredEndpoint(Ec2Config(regionEndpoint, profileName, null).ServiceURL, Ec2EndpointVariable)
               ?? new AwsEndpoint(DefaultEndpoint("ec2", regionEndpoint), "default");
 
-        return new AwsContext(regionEndpoint.SystemName, regionSource, profileName, cloudWatch, ec2, () => ResolveCredentials(profileName));
+        return new AwsContext(regionEndpoint.SystemName, regionSource, profileName, cloudWatch, ec2, credentials ?? (() => ResolveCredentials(profileName)));
     }
 
     /// <summary>An EC2 client configuration for this context (retries as given).</summary>

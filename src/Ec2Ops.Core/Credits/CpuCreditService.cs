@@ -33,6 +33,7 @@ public sealed partial class CpuCreditService
     private readonly IEnvironmentVariables _environment;
     private readonly Func<AwsContext, IOperationLog, ICloudWatchClient> _cloudWatch;
     private readonly Func<AwsContext, IOperationLog, IEc2InstanceDirectory> _ec2;
+    private readonly Func<Amazon.Runtime.AWSCredentials>? _credentials;
 
     public CpuCreditService(IOperationLog? log = null, TimeProvider? time = null, AwsRetryPolicy? retry = null, IEnvironmentVariables? environment = null)
         : this(log, time, retry, environment, null, null)
@@ -45,8 +46,10 @@ public sealed partial class CpuCreditService
         AwsRetryPolicy? retry,
         IEnvironmentVariables? environment,
         Func<AwsContext, IOperationLog, ICloudWatchClient>? cloudWatch,
-        Func<AwsContext, IOperationLog, IEc2InstanceDirectory>? ec2)
+        Func<AwsContext, IOperationLog, IEc2InstanceDirectory>? ec2,
+        Func<Amazon.Runtime.AWSCredentials>? credentials = null)
     {
+        _credentials = credentials;
         _log = log ?? NullOperationLog.Instance;
         _time = time ?? TimeProvider.System;
         _retry = retry ?? AwsRetryPolicy.Default;
@@ -224,12 +227,12 @@ public sealed partial class CpuCreditService
         var resolved = AwsContext.ResolveRegion(request.Aws, _environment, out var tried);
         if (resolved is { } found)
         {
-            return AwsContext.Create(request.Aws, found.Region, found.Source);
+            return AwsContext.Create(request.Aws, found.Region, found.Source, _credentials);
         }
 
         if (self?.Region is { Length: > 0 } ownRegion)
         {
-            return AwsContext.Create(request.Aws, ownRegion, "IMDS");
+            return AwsContext.Create(request.Aws, ownRegion, "IMDS", _credentials);
         }
 
         // Last resort, as the SDKs do: the region of the instance this runs on. Fails fast off EC2.
@@ -237,7 +240,7 @@ public sealed partial class CpuCreditService
         {
             var client = new ImdsClient(ImdsSettings.Resolve(request.Imds, _environment), log: _log);
             var region = (await client.GetTextAsync(ImdsPath.MetaData + "placement/region", cancellation).ConfigureAwait(false)).Trim();
-            return AwsContext.Create(request.Aws, region, "IMDS");
+            return AwsContext.Create(request.Aws, region, "IMDS", _credentials);
         }
         catch (Ec2OpsException failure) when (failure.ErrorId.StartsWith("Imds", StringComparison.Ordinal))
         {

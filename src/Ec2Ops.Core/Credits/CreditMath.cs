@@ -53,7 +53,7 @@ public static class CreditMath
     {
         if (balance is not { } b)
         {
-            return new CreditForecast(netBurnPerHour, null, null, "no data");
+            return new CreditForecast(null, null, null, "no data");
         }
 
         var full = maxBalance is { } max && b >= max;
