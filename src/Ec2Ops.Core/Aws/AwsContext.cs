@@ -179,7 +179,7 @@ public sealed partial class AwsContext
         {
             if (profileName is not null)
             {
-                if (new CredentialProfileStoreChain().TryGetAWSCredentials(profileName, out var fromProfile))
+                if (ProfileStore().TryGetAWSCredentials(profileName, out var fromProfile))
                 {
                     return fromProfile;
                 }
@@ -234,6 +234,12 @@ public sealed partial class AwsContext
     private static Uri DefaultEndpoint(string service, RegionEndpoint region) =>
         new($"https://{service}.{region.SystemName}.{region.PartitionDnsSuffix ?? "amazonaws.com"}/");
 
+    /// <summary>Tests only: read profiles from this credentials file (and the config file beside it) instead of the default files.</summary>
+    internal static string? ProfilesLocationOverride { get; set; }
+
+    internal static CredentialProfileStoreChain ProfileStore() =>
+        ProfilesLocationOverride is { } location ? new CredentialProfileStoreChain(location) : new CredentialProfileStoreChain();
+
     private static string ProfileNameFor(AwsRequestOptions options, IEnvironmentVariables environment) =>
         options.ProfileName ?? environment.Get(ProfileVariable) ?? "default";
 
@@ -241,7 +247,7 @@ public sealed partial class AwsContext
     {
         try
         {
-            return new CredentialProfileStoreChain().TryGetProfile(name, out profile);
+            return ProfileStore().TryGetProfile(name, out profile);
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or AmazonClientException or FormatException)
         {
@@ -327,7 +333,7 @@ public static class AwsProfiles
     {
         try
         {
-            return new CredentialProfileStoreChain().ListProfiles().Select(p => p.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            return AwsContext.ProfileStore().ListProfiles().Select(p => p.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or AmazonClientException or FormatException)
         {
