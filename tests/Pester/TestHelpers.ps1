@@ -82,3 +82,23 @@ function Invoke-ChildPwsh {
         Remove-Item -LiteralPath $file -ErrorAction Ignore
     }
 }
+
+# The folder of a package that build/TestTools downloads from NuGet (Pester, other AWSSDK.Core
+# versions), in the NuGet global packages folder; restores build/TestTools first when it is missing.
+function Get-TestPackagePath {
+    param(
+        [Parameter(Mandatory)] [string] $Id,
+        [Parameter(Mandatory)] [string] $Version
+    )
+
+    $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $path = Join-Path $packages $Id.ToLowerInvariant() $Version
+    if (-not (Test-Path -LiteralPath $path)) {
+        $project = Join-Path $PSScriptRoot '..' '..' 'build' 'TestTools' 'TestTools.csproj'
+        & dotnet restore $project --nologo --verbosity quiet | Out-Null
+    }
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "The NuGet package $Id $Version is not in '$packages' even after restoring build/TestTools."
+    }
+    $path
+}
