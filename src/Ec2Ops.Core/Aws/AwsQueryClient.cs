@@ -84,6 +84,13 @@ internal sealed class AwsQueryClient
     /// <summary>Sends one action and returns the root element of its XML answer.</summary>
     public async Task<XElement> SendAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellation)
     {
+        var text = await SendForTextAsync(action, parameters, cancellation).ConfigureAwait(false);
+        return ParseXml(text, action, 200);
+    }
+
+    /// <summary>Sends one action and returns its XML answer as text, for callers that stream-parse large answers.</summary>
+    public async Task<string> SendForTextAsync(string action, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellation)
+    {
         var body = Encoding.UTF8.GetBytes(FormBody(action, parameters));
         AWSCredentials credentials;
         try
@@ -135,7 +142,7 @@ internal sealed class AwsQueryClient
                 _log.Debug($"{Service} {action} -> {status} in {watch.ElapsedMilliseconds} ms ({body.Length} bytes sent, {text.Length} received).");
                 if (reply.IsSuccessStatusCode)
                 {
-                    return ParseXml(text, action, status);
+                    return text;
                 }
 
                 var (code, message, requestId) = ParseError(text);
@@ -189,7 +196,7 @@ internal sealed class AwsQueryClient
         return request;
     }
 
-    private XElement ParseXml(string text, string action, int status)
+    internal XElement ParseXml(string text, string action, int status)
     {
         try
         {

@@ -124,15 +124,15 @@ internal sealed class AwsApiService
         }
         catch (AwsFault fault)
         {
-            var document = service == "EC2" ? Ec2Emulator.Error(fault, requestId) : CloudWatchEmulator.Error(fault, requestId);
+            var document = CloudWatchEmulator.Text(service == "EC2" ? Ec2Emulator.Error(fault, requestId) : CloudWatchEmulator.Error(fault, requestId));
             return Reply(service ?? "Unknown", action, fault.Status, fault.Code, document, requestId, now);
         }
     }
 
-    private EmulatorResponse Reply(string service, string action, int status, string? code, XElement document, string requestId, DateTimeOffset now)
+    private EmulatorResponse Reply(string service, string action, int status, string? code, string document, string requestId, DateTimeOffset now)
     {
         _scenario.Record(new AwsCall(service, action, status, code, now));
-        var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + document.ToString(SaveOptions.DisableFormatting);
+        var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + document;
         return new EmulatorResponse(status, text, new Dictionary<string, string> { ["x-amzn-RequestId"] = requestId }, "text/xml");
     }
 

@@ -27,12 +27,35 @@ internal sealed partial class AwsQueryRequest
 {
     private readonly Dictionary<string, string> _fields;
 
+    // Every list prefix ("MetricDataQueries.member.", "Filter.2.Value.") and the indexes under it,
+    // built once: a 500-query GetMetricData has thousands of fields, and scanning them all for every
+    // list would make parsing quadratic.
+    private readonly Dictionary<string, SortedSet<int>> _indexes = new(StringComparer.Ordinal);
+
     public AwsQueryRequest(IEnumerable<KeyValuePair<string, string>> fields)
     {
         _fields = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in fields)
         {
             _fields[key] = value;
+            var start = 0;
+            while (start < key.Length)
+            {
+                var dot = key.IndexOf('.', start);
+                var end = dot < 0 ? key.Length : dot;
+                if (end > start && int.TryParse(key.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index > 0)
+                {
+                    var prefix = key[..start];
+                    if (!_indexes.TryGetValue(prefix, out var set))
+                    {
+                        _indexes[prefix] = set = new SortedSet<int>();
+                    }
+
+                    set.Add(index);
+                }
+
+                start = end + 1;
+            }
         }
     }
 
@@ -47,25 +70,8 @@ internal sealed partial class AwsQueryRequest
     public string Required(string name) => Get(name) is { Length: > 0 } value ? value : throw AwsFault.Missing(name);
 
     /// <summary>The indexes N present under <paramref name="prefix"/> (e.g. "MetricDataQueries.member."), in numeric order.</summary>
-    public IReadOnlyList<int> Indexes(string prefix)
-    {
-        var result = new SortedSet<int>();
-        foreach (var key in _fields.Keys)
-        {
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                var rest = key.AsSpan(prefix.Length);
-                var dot = rest.IndexOf('.');
-                var digits = dot < 0 ? rest : rest[..dot];
-                if (int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index > 0)
-                {
-                    result.Add(index);
-                }
-            }
-        }
-
-        return result.ToList();
-    }
+    public IReadOnlyList<int> Indexes(string prefix) =>
+        _indexes.TryGetValue(prefix, out var set) ? set.ToList() : Array.Empty<int>();
 
     /// <summary>The values of a flat list: Name.1, Name.2 (EC2) or Name.member.1 (CloudWatch).</summary>
     public IReadOnlyList<string> List(string prefix) => Indexes(prefix).Select(i => Get(prefix + i.ToString(CultureInfo.InvariantCulture))).OfType<string>().ToList();

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -33,12 +32,13 @@ internal sealed partial class CloudWatchEmulator
 
     public static bool Handles(string? action) => action is "GetMetricData" or "GetMetricStatistics" or "ListMetrics" or "PutMetricData";
 
-    public XElement Handle(AwsQueryRequest request, DateTimeOffset now) => request.Action switch
+    /// <summary>The XML answer to one action (without the XML declaration).</summary>
+    public string Handle(AwsQueryRequest request, DateTimeOffset now) => request.Action switch
     {
         "GetMetricData" => GetMetricData(request, now),
-        "GetMetricStatistics" => GetMetricStatistics(request, now),
-        "ListMetrics" => ListMetrics(request),
-        "PutMetricData" => PutMetricData(request, now),
+        "GetMetricStatistics" => Text(GetMetricStatistics(request, now)),
+        "ListMetrics" => Text(ListMetrics(request)),
+        "PutMetricData" => Text(PutMetricData(request, now)),
         var other => throw new AwsFault(400, "InvalidAction", $"The action {other} is not valid for this web service."),
     };
 
@@ -51,7 +51,7 @@ internal sealed partial class CloudWatchEmulator
                 new XElement(Xmlns + "Message", fault.Message)),
             new XElement(Xmlns + "RequestId", requestId));
 
-    private XElement GetMetricData(AwsQueryRequest request, DateTimeOffset now)
+    private string GetMetricData(AwsQueryRequest request, DateTimeOffset now)
     {
         var queries = ParseQueries(request);
         var start = request.Time("StartTime") ?? throw AwsFault.Missing("StartTime");
@@ -71,7 +71,9 @@ internal sealed partial class CloudWatchEmulator
         var fingerprint = Fingerprint(request);
         var (firstQuery, firstPoint) = request.Get("NextToken") is { } token ? ParseToken(token, fingerprint) : (0, 0);
 
-        var results = new XElement(Xmlns + "MetricDataResults");
+        // Written as text: a 500-query answer has tens of thousands of elements.
+        var xml = new StringBuilder(64 * 1024);
+        xml.Append("<GetMetricDataResponse xmlns=\"").Append(Xmlns.NamespaceName).Append("\"><GetMetricDataResult><MetricDataResults>");
         string? nextToken = null;
         for (var q = firstQuery; q < queries.Count && nextToken is null; q++)
         {
@@ -79,7 +81,7 @@ internal sealed partial class CloudWatchEmulator
             var skip = q == firstQuery ? firstPoint : 0;
             var instanceId = query.Dimensions.FirstOrDefault(d => d.Name == "InstanceId").Value;
             var forced = query.Namespace == "AWS/EC2" && instanceId is not null ? _scenario.MetricStatusOf(instanceId) : null;
-            var points = forced is null ? Aggregate(Raw(query.Namespace, query.MetricName, query.Dimensions, now), start, end, query.Period, query.Stat) : new();
+            var points = forced is null ? Aggregate(Raw(query.Namespace, query.MetricName, query.Dimensions, now, start, end), start, end, query.Period, query.Stat) : new();
             if (scanBy == "TimestampDescending")
             {
                 points.Reverse();
@@ -93,34 +95,40 @@ internal sealed partial class CloudWatchEmulator
                 nextToken = MakeToken(q, skip + take, fingerprint);
             }
 
-            var page = points.Skip(skip).Take(take).ToList();
-            var member = new XElement(Xmlns + "member",
-                new XElement(Xmlns + "Id", query.Id),
-                new XElement(Xmlns + "Label", query.Label ?? query.MetricName),
-                new XElement(Xmlns + "Timestamps", page.Select(p => new XElement(Xmlns + "member", Time(p.Time)))),
-                new XElement(Xmlns + "Values", page.Select(p => new XElement(Xmlns + "member", Number(p.Value)))),
-                new XElement(Xmlns + "StatusCode", status));
-            if (forced is not null)
+            xml.Append("<member><Id>").Append(Escape(query.Id)).Append("</Id><Label>").Append(Escape(query.Label ?? query.MetricName)).Append("</Label><Timestamps>");
+            for (var i = skip; i < skip + take; i++)
             {
-                member.Add(new XElement(Xmlns + "Messages", new XElement(Xmlns + "member",
-                    new XElement(Xmlns + "Code", forced),
-                    new XElement(Xmlns + "Value", forced == "Forbidden" ? "Insufficient permissions to read this metric." : "An internal error occurred while reading this metric."))));
+                xml.Append("<member>").Append(Time(points[i].Time)).Append("</member>");
             }
 
-            results.Add(member);
+            xml.Append("</Timestamps><Values>");
+            for (var i = skip; i < skip + take; i++)
+            {
+                xml.Append("<member>").Append(Number(points[i].Value)).Append("</member>");
+            }
+
+            xml.Append("</Values><StatusCode>").Append(status).Append("</StatusCode>");
+            if (forced is not null)
+            {
+                xml.Append("<Messages><member><Code>").Append(forced).Append("</Code><Value>")
+                    .Append(forced == "Forbidden" ? "Insufficient permissions to read this metric." : "An internal error occurred while reading this metric.")
+                    .Append("</Value></member></Messages>");
+            }
+
+            xml.Append("</member>");
             if (budget == 0 && nextToken is null && q + 1 < queries.Count)
             {
                 nextToken = MakeToken(q + 1, 0, fingerprint);
             }
         }
 
-        var result = new XElement(Xmlns + "GetMetricDataResult", results, new XElement(Xmlns + "Messages"));
+        xml.Append("</MetricDataResults><Messages/>");
         if (nextToken is not null)
         {
-            result.Add(new XElement(Xmlns + "NextToken", nextToken));
+            xml.Append("<NextToken>").Append(Escape(nextToken)).Append("</NextToken>");
         }
 
-        return Response("GetMetricData", result);
+        return xml.Append("</GetMetricDataResult><ResponseMetadata><RequestId>").Append(Guid.NewGuid()).Append("</RequestId></ResponseMetadata></GetMetricDataResponse>").ToString();
     }
 
     private XElement GetMetricStatistics(AwsQueryRequest request, DateTimeOffset now)
@@ -162,7 +170,7 @@ internal sealed partial class CloudWatchEmulator
             throw new AwsFault(400, "InvalidParameterCombination", $"You have requested up to {requested} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.");
         }
 
-        var raw = Raw(ns, name, dimensions, now);
+        var raw = Raw(ns, name, dimensions, now, start, end);
         var buckets = Buckets(raw, start, end, period);
         var unit = ns == "AWS/EC2" ? "Count" : "None";
 
@@ -290,12 +298,12 @@ internal sealed partial class CloudWatchEmulator
         return new XElement(Xmlns + "PutMetricDataResponse", Metadata());
     }
 
-    private IReadOnlyList<(DateTimeOffset Time, double Value)> Raw(string ns, string name, IReadOnlyList<(string Name, string Value)> dimensions, DateTimeOffset now)
+    private IReadOnlyList<(DateTimeOffset Time, double Value)> Raw(string ns, string name, IReadOnlyList<(string Name, string Value)> dimensions, DateTimeOffset now, DateTimeOffset start, DateTimeOffset end)
     {
         if (ns == "AWS/EC2")
         {
             return dimensions.Count == 1 && dimensions[0].Name == "InstanceId"
-                ? _fleet.Datapoints(dimensions[0].Value, name, now)
+                ? _fleet.Datapoints(dimensions[0].Value, name, now, start, end)
                 : Array.Empty<(DateTimeOffset, double)>();
         }
 
@@ -303,7 +311,7 @@ internal sealed partial class CloudWatchEmulator
         {
             lock (list)
             {
-                return list.ToList();
+                return list.Where(p => p.Time >= start && p.Time < end).OrderBy(p => p.Time).ToList();
             }
         }
 
@@ -313,10 +321,13 @@ internal sealed partial class CloudWatchEmulator
     private static List<(DateTimeOffset Time, double Value)> Aggregate(IReadOnlyList<(DateTimeOffset Time, double Value)> raw, DateTimeOffset start, DateTimeOffset end, int period, string stat) =>
         Buckets(raw, start, end, period).Select(b => (b.Key, Statistic(b.Value, stat))).ToList();
 
-    /// <summary>Raw samples grouped by period (aligned to multiples of the period), oldest first, within [start, end).</summary>
-    private static SortedDictionary<DateTimeOffset, List<double>> Buckets(IReadOnlyList<(DateTimeOffset Time, double Value)> raw, DateTimeOffset start, DateTimeOffset end, int period)
+    /// <summary>
+    /// Raw samples (oldest first) grouped by period (aligned to multiples of the period), oldest
+    /// first, within [start, end): one pass, since the samples are in time order.
+    /// </summary>
+    private static List<KeyValuePair<DateTimeOffset, List<double>>> Buckets(IReadOnlyList<(DateTimeOffset Time, double Value)> raw, DateTimeOffset start, DateTimeOffset end, int period)
     {
-        var buckets = new SortedDictionary<DateTimeOffset, List<double>>();
+        var buckets = new List<KeyValuePair<DateTimeOffset, List<double>>>();
         foreach (var (time, value) in raw)
         {
             if (time < start || time >= end)
@@ -331,12 +342,12 @@ internal sealed partial class CloudWatchEmulator
                 key = start;
             }
 
-            if (!buckets.TryGetValue(key, out var list))
+            if (buckets.Count == 0 || buckets[^1].Key != key)
             {
-                buckets[key] = list = new List<double>();
+                buckets.Add(KeyValuePair.Create(key, new List<double>(1)));
             }
 
-            list.Add(value);
+            buckets[^1].Value.Add(value);
         }
 
         return buckets;
@@ -431,10 +442,22 @@ internal sealed partial class CloudWatchEmulator
         }
     }
 
+    // Ties a NextToken to the request it continues (same queries and window); valid within this emulator process.
     private static string Fingerprint(AwsQueryRequest request)
     {
-        var text = string.Join("&", request.Fields.Where(f => f.Key is not ("NextToken" or "Action" or "Version")).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        // Order-independent: the same fields may come in any order.
+        var combined = 0;
+        var count = 0;
+        foreach (var (key, value) in request.Fields)
+        {
+            if (key is not ("NextToken" or "Action" or "Version"))
+            {
+                combined += StringComparer.Ordinal.GetHashCode(key) ^ (StringComparer.Ordinal.GetHashCode(value) * 31);
+                count++;
+            }
+        }
+
+        return combined.ToString("x8", CultureInfo.InvariantCulture) + count.ToString(CultureInfo.InvariantCulture);
     }
 
     private static string MakeToken(int query, int point, string fingerprint) =>
@@ -491,7 +514,33 @@ internal sealed partial class CloudWatchEmulator
     private static XElement Metadata() =>
         new(Xmlns + "ResponseMetadata", new XElement(Xmlns + "RequestId", Guid.NewGuid().ToString()));
 
-    internal static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    internal static string Text(XElement element) => element.ToString(SaveOptions.DisableFormatting);
+
+    internal static string Escape(string text) => System.Security.SecurityElement.Escape(text) ?? "";
+
+    // Answers repeat the same few timestamps thousands of times; formatting each anew dominated a 500-query answer.
+    private static readonly ConcurrentDictionary<long, string> TimeText = new();
+
+    internal static string Time(DateTimeOffset time)
+    {
+        var seconds = time.ToUnixTimeSeconds();
+        if (time.Millisecond != 0)
+        {
+            return time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        }
+
+        if (TimeText.TryGetValue(seconds, out var text))
+        {
+            return text;
+        }
+
+        if (TimeText.Count > 100_000)
+        {
+            TimeText.Clear();
+        }
+
+        return TimeText[seconds] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
 
     internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -206,7 +206,11 @@ public sealed class CreditFleet
     }
 
     /// <summary>The 5-minute datapoints of one credit metric of an instance, oldest first (empty when it has none).</summary>
-    public IReadOnlyList<(DateTimeOffset Time, double Value)> Datapoints(string instanceId, string metricName, DateTimeOffset now)
+    public IReadOnlyList<(DateTimeOffset Time, double Value)> Datapoints(string instanceId, string metricName, DateTimeOffset now) =>
+        Datapoints(instanceId, metricName, now, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+
+    /// <summary>The datapoints within [<paramref name="start"/>, <paramref name="end"/>), oldest first.</summary>
+    public IReadOnlyList<(DateTimeOffset Time, double Value)> Datapoints(string instanceId, string metricName, DateTimeOffset now, DateTimeOffset start, DateTimeOffset end)
     {
         if (Find(instanceId) is not { HasCreditMetrics: true } instance || instance.Trajectory is not { } trajectory)
         {
@@ -224,14 +228,17 @@ public sealed class CreditFleet
 
         var newest = NewestTimestamp(now);
         var first = newest.AddSeconds(-PeriodSeconds * (values.Length - 1));
-        var result = new List<(DateTimeOffset, double)>(values.Length);
-        for (var i = 0; i < values.Length; i++)
+
+        // Only the periods inside the window (and since launch), found by arithmetic.
+        var from = new[] { start, instance.LaunchTime.AddSeconds(-PeriodSeconds), first }.Max();
+        var lo = (int)Math.Ceiling((from - first).TotalSeconds / PeriodSeconds);
+        var hi = end >= newest.AddSeconds(PeriodSeconds) ? values.Length : (int)Math.Ceiling((end - first).TotalSeconds / PeriodSeconds);
+        lo = Math.Clamp(lo, 0, values.Length);
+        hi = Math.Clamp(hi, lo, values.Length);
+        var result = new (DateTimeOffset, double)[hi - lo];
+        for (var i = lo; i < hi; i++)
         {
-            var time = first.AddSeconds(PeriodSeconds * i);
-            if (time >= instance.LaunchTime.AddSeconds(-PeriodSeconds))
-            {
-                result.Add((time, values[i]));
-            }
+            result[i - lo] = (first.AddSeconds(PeriodSeconds * i), values[i]);
         }
 
         return result;

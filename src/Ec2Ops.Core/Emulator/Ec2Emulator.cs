@@ -35,10 +35,11 @@ internal sealed partial class Ec2Emulator
 
     public static bool Handles(string? action) => action is "DescribeInstances" or "DescribeInstanceCreditSpecifications";
 
-    public XElement Handle(AwsQueryRequest request) => request.Action switch
+    /// <summary>The XML answer to one action (without the XML declaration).</summary>
+    public string Handle(AwsQueryRequest request) => request.Action switch
     {
         "DescribeInstances" => DescribeInstances(request),
-        "DescribeInstanceCreditSpecifications" => DescribeCreditSpecifications(request),
+        "DescribeInstanceCreditSpecifications" => CloudWatchEmulator.Text(DescribeCreditSpecifications(request)),
         var other => throw new AwsFault(400, "InvalidAction", $"The action {other} is not valid for this web service."),
     };
 
@@ -48,7 +49,7 @@ internal sealed partial class Ec2Emulator
             new XElement("Errors", new XElement("Error", new XElement("Code", fault.Code), new XElement("Message", fault.Message))),
             new XElement("RequestID", requestId));
 
-    private XElement DescribeInstances(AwsQueryRequest request)
+    private string DescribeInstances(AwsQueryRequest request)
     {
         DryRun(request);
         var ids = request.List("InstanceId.");
@@ -56,16 +57,22 @@ internal sealed partial class Ec2Emulator
         var selected = ids.Count > 0 ? ById(ids) : _fleet.Instances.ToList();
         selected = ApplyFilters(request, selected, InstanceFilters).ToList();
 
+        // Written as text: a thousand instances are tens of thousands of elements.
         var (page, next) = Page(request, selected, maxResults ?? int.MaxValue, "di");
-        var response = new XElement(Xmlns + "DescribeInstancesResponse",
-            new XElement(Xmlns + "requestId", Guid.NewGuid().ToString()),
-            new XElement(Xmlns + "reservationSet", page.Select(Reservation)));
-        if (next is not null)
+        var xml = new StringBuilder(2048 + 1500 * page.Count);
+        xml.Append("<DescribeInstancesResponse xmlns=\"").Append(Xmlns.NamespaceName).Append("\"><requestId>").Append(Guid.NewGuid()).Append("</requestId><reservationSet>");
+        foreach (var instance in page)
         {
-            response.Add(new XElement(Xmlns + "nextToken", next));
+            Reservation(xml, instance);
         }
 
-        return response;
+        xml.Append("</reservationSet>");
+        if (next is not null)
+        {
+            xml.Append("<nextToken>").Append(next).Append("</nextToken>");
+        }
+
+        return xml.Append("</DescribeInstancesResponse>").ToString();
     }
 
     private XElement DescribeCreditSpecifications(AwsQueryRequest request)
@@ -109,40 +116,29 @@ internal sealed partial class Ec2Emulator
         return response;
     }
 
-    private XElement Reservation(EmulatedInstance instance)
+    private void Reservation(StringBuilder xml, EmulatedInstance instance)
     {
-        var (code, ip) = (StateCode(instance.State), instance.PrivateIpAddress);
+        var ip = instance.PrivateIpAddress;
         var dns = $"ip-{ip.Replace('.', '-')}.{(_region == "us-east-1" ? "ec2.internal" : _region + ".compute.internal")}";
-        var item = new XElement(Xmlns + "item",
-            new XElement(Xmlns + "instanceId", instance.InstanceId),
-            new XElement(Xmlns + "imageId", instance.ImageId),
-            new XElement(Xmlns + "instanceState", new XElement(Xmlns + "code", code), new XElement(Xmlns + "name", instance.State)),
-            new XElement(Xmlns + "privateDnsName", dns),
-            new XElement(Xmlns + "dnsName"),
-            new XElement(Xmlns + "reason", instance.State == "stopped" ? "User initiated" : ""),
-            new XElement(Xmlns + "amiLaunchIndex", 0),
-            new XElement(Xmlns + "productCodes"),
-            new XElement(Xmlns + "instanceType", instance.InstanceType),
-            new XElement(Xmlns + "launchTime", CloudWatchEmulator.Time(instance.LaunchTime)),
-            new XElement(Xmlns + "placement",
-                new XElement(Xmlns + "availabilityZone", instance.AvailabilityZone),
-                new XElement(Xmlns + "groupName"),
-                new XElement(Xmlns + "tenancy", "default")),
-            new XElement(Xmlns + "monitoring", new XElement(Xmlns + "state", "disabled")),
-            new XElement(Xmlns + "privateIpAddress", ip),
-            new XElement(Xmlns + "architecture", instance.Architecture),
-            new XElement(Xmlns + "rootDeviceType", "ebs"),
-            new XElement(Xmlns + "rootDeviceName", "/dev/xvda"),
-            new XElement(Xmlns + "virtualizationType", "hvm"),
-            new XElement(Xmlns + "hypervisor", "xen"),
-            new XElement(Xmlns + "tagSet", new XElement(Xmlns + "item", new XElement(Xmlns + "key", "Name"), new XElement(Xmlns + "value", instance.Name))),
-            new XElement(Xmlns + "ebsOptimized", "false"),
-            new XElement(Xmlns + "enaSupport", "true"));
-        return new XElement(Xmlns + "item",
-            new XElement(Xmlns + "reservationId", "r-0" + instance.InstanceId[3..]),
-            new XElement(Xmlns + "ownerId", _accountId),
-            new XElement(Xmlns + "groupSet"),
-            new XElement(Xmlns + "instancesSet", item));
+        string E(string text) => CloudWatchEmulator.Escape(text);
+        xml.Append("<item><reservationId>r-0").Append(instance.InstanceId[3..]).Append("</reservationId><ownerId>").Append(_accountId)
+            .Append("</ownerId><groupSet/><instancesSet><item>")
+            .Append("<instanceId>").Append(instance.InstanceId).Append("</instanceId>")
+            .Append("<imageId>").Append(E(instance.ImageId)).Append("</imageId>")
+            .Append("<instanceState><code>").Append(StateCode(instance.State).ToString(CultureInfo.InvariantCulture)).Append("</code><name>").Append(instance.State).Append("</name></instanceState>")
+            .Append("<privateDnsName>").Append(dns).Append("</privateDnsName><dnsName/>")
+            .Append("<reason>").Append(instance.State == "stopped" ? "User initiated" : "").Append("</reason>")
+            .Append("<amiLaunchIndex>0</amiLaunchIndex><productCodes/>")
+            .Append("<instanceType>").Append(E(instance.InstanceType)).Append("</instanceType>")
+            .Append("<launchTime>").Append(CloudWatchEmulator.Time(instance.LaunchTime)).Append("</launchTime>")
+            .Append("<placement><availabilityZone>").Append(E(instance.AvailabilityZone)).Append("</availabilityZone><groupName/><tenancy>default</tenancy></placement>")
+            .Append("<monitoring><state>disabled</state></monitoring>")
+            .Append("<privateIpAddress>").Append(ip).Append("</privateIpAddress>")
+            .Append("<architecture>").Append(instance.Architecture).Append("</architecture>")
+            .Append("<rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName><virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor>")
+            .Append("<tagSet><item><key>Name</key><value>").Append(E(instance.Name)).Append("</value></item></tagSet>")
+            .Append("<ebsOptimized>false</ebsOptimized><enaSupport>true</enaSupport>")
+            .Append("</item></instancesSet></item>");
     }
 
     private List<EmulatedInstance> ById(IReadOnlyList<string> ids)
