@@ -70,7 +70,8 @@ public static class AwsErrors
         var said = string.IsNullOrWhiteSpace(message) ? "" : $": {message!.Trim().TrimEnd('.')}.";
         var answered = $"{service} {operation} at {endpoint} answered {httpStatus}{(code is null ? "" : " " + code)}{(said.Length > 0 ? said : ".")}";
         var tried = attempts > 1 ? $" (after {attempts} attempts)" : "";
-        var requestIdText = requestId is null ? "" : $" Request id {requestId}.";
+        // The request id stays out of the message (it differs on every call): it is the exception's RequestId.
+        var requestIdText = "";
 
         if (code is not null && DeniedCodes.Contains(code) || httpStatus == 403 && code is null)
         {

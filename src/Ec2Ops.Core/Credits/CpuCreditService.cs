@@ -397,7 +397,10 @@ public sealed partial class CpuCreditService
 
     private void WarnNoData(Ec2Instance instance, DateTimeOffset start, DateTimeOffset end)
     {
-        var window = $"between {start.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} and {end.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}";
+        var span = end - start;
+        var window = span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours)
+            ? $"in the {span.TotalHours.ToString(CultureInfo.InvariantCulture)} hour{(span.TotalHours == 1 ? "" : "s")} asked"
+            : $"in the {span.TotalMinutes.ToString(CultureInfo.InvariantCulture)} minutes asked";
         string why;
         if (!BurstableCatalog.IsBurstableFamily(instance.InstanceType))
         {

@@ -28,7 +28,7 @@ public class AwsErrorsTests
         Assert.Equal((service, operation, code, status, "req-1"), (error.Service, error.Operation, error.AwsErrorCode, error.HttpStatusCode, error.RequestId));
         Assert.Contains($"{service} {operation} at {Endpoint} answered {status}", error.Message);
         Assert.Contains("said so.", error.Message);
-        Assert.Contains("Request id req-1.", error.Message);
+        Assert.DoesNotContain("req-1", error.Message);
         if (permission is not null)
         {
             Assert.Contains($"need the IAM permission {permission}", error.Message);
