@@ -49,6 +49,22 @@ try {
         . Show-Step '$V = [double[][]]@(@(4, 5, 0, 3), @(3, 3, 1, 3), @(5, 2, 4, 0), @(0, 4, 2, 1), @(0, 1, 5, 1)); $nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
         . Show-Step '$nmf.W | ForEach-Object { $_ -join "  " }'
     }
+
+    Write-Host ''
+    Write-Host '== Get-CpuCreditBalance (emulated CloudWatch and EC2)' -ForegroundColor Yellow
+    . Show-Step 'Get-CpuCreditBalance'
+    . Show-Step 'Get-CpuCreditBalance -All'
+    . Show-Step 'Get-CpuCreditBalance -All | Where-Object HoursToEmpty | Format-List'
+    . Show-Step 'Get-CpuCreditBalance -History | Select-Object -Last 3'
+    Push-Location (New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "ec2ops-demo-$PID"))
+    try {
+        . Show-Step 'Get-CpuCreditBalance -All | Export-Csv credits.csv'
+        . Show-Step 'Import-Csv credits.csv | Format-Table InstanceId, Balance, Trend'
+    }
+    finally {
+        Pop-Location
+        Remove-Item -Recurse -Force (Join-Path ([IO.Path]::GetTempPath()) "ec2ops-demo-$PID") -ErrorAction Ignore
+    }
 }
 finally {
     $emulator | Stop-Ec2OpsEmulator
