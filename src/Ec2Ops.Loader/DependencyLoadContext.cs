@@ -34,7 +34,13 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     private readonly IReadOnlyList<string> _runtimeIdentifiers;
 
     private DependencyLoadContext(string directory)
-        : base("Ec2Ops", isCollectible: false)
+        : this(directory, "Ec2Ops")
+    {
+    }
+
+    /// <summary>A context over another folder (tests).</summary>
+    internal DependencyLoadContext(string directory, string name)
+        : base(name, isCollectible: false)
     {
         _directory = directory;
         _runtimeIdentifiers = RuntimeIdentifiers();
