@@ -3,8 +3,10 @@
 .SYNOPSIS
     Builds, tests, demonstrates and packages the Ec2Ops module.
 .DESCRIPTION
-    Build   publishes the module into ./out/Ec2Ops (manifest, Ec2Ops.dll, Ec2Ops.Core.dll and its
-            dependencies, the format file and en-US help), ready for Import-Module ./out/Ec2Ops.
+    Build   publishes the module into ./out/Ec2Ops (manifest, Ec2Ops.dll, Ec2Ops.Loader.dll, the
+            format file and en-US help at the top; Ec2Ops.Core.dll and every other dependency in
+            dependencies/, loaded in the module's own AssemblyLoadContext), ready for
+            Import-Module ./out/Ec2Ops.
     Test    runs the xunit tests, builds the module, then runs every tests/Pester file in a child
             pwsh with Pester 5.9.1 restored from NuGet, and ends with one line 'N passed, N failed'
             that counts both. Exits 1 when any test failed.

@@ -51,7 +51,7 @@ function Show-Step([string[]] $Line) {
 
 $emulator = Start-Ec2OpsEmulator -Force
 try {
-    Show-Section 'The emulator: IMDSv2 on 127.0.0.1, and this session points at it'
+    Show-Section 'The emulator: IMDS, CloudWatch, EC2 on 127.0.0.1; this session uses it'
     . Show-Step '$emulator'
 
     Show-Section 'Get-InstanceMetadata'
@@ -61,6 +61,22 @@ try {
     . Show-Step 'Get-InstanceMetadata -Category Tags'
     . Show-Step 'Get-InstanceMetadata -Path placement/ -Recurse | ConvertTo-Json'
     . Show-Step 'Get-InstanceMetadata -Path no/such/path -ErrorAction Continue'
+
+    Show-Section 'Get-CpuCreditBalance: emulated CloudWatch and EC2'
+    . Show-Step 'Get-CpuCreditBalance'
+    . Show-Step 'Get-CpuCreditBalance -All'
+    . Show-Step 'Get-CpuCreditBalance -All | Where-Object HoursToEmpty | Format-List'
+    . Show-Step 'Get-CpuCreditBalance -History | Select-Object -Last 3'
+    $scratch = Join-Path ([IO.Path]::GetTempPath()) "ec2ops-demo-$PID"
+    Push-Location (New-Item -ItemType Directory -Force $scratch)
+    try {
+        . Show-Step 'Get-CpuCreditBalance -All | Export-Csv credits.csv'
+        . Show-Step 'Import-Csv credits.csv | Format-Table InstanceId, Balance, Trend'
+    }
+    finally {
+        Pop-Location
+        Remove-Item -Recurse -Force $scratch -ErrorAction Ignore
+    }
 
     Show-Section 'Data tools'
     . Show-Step '45, 60, 72, 59, 88 | Invoke-Where { $_ -ge 60 } pass fail'

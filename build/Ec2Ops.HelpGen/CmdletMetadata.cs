@@ -71,7 +71,16 @@ public static class CmdletMetadata
     {
         var paths = new List<string>();
         paths.AddRange(Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"));
-        paths.AddRange(Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!, "*.dll"));
+        var moduleDirectory = Path.GetDirectoryName(Path.GetFullPath(assemblyPath))!;
+        paths.AddRange(Directory.GetFiles(moduleDirectory, "*.dll"));
+
+        // The module's dependencies (Ec2Ops.Core, ...) sit in dependencies/ beside the cmdlet assembly.
+        var dependencies = Path.Combine(moduleDirectory, "dependencies");
+        if (Directory.Exists(dependencies))
+        {
+            paths.AddRange(Directory.GetFiles(dependencies, "*.dll"));
+        }
+
         paths.AddRange(extraReferences.Where(File.Exists));
         var unique = paths.GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase).Select(g => g.Last());
 

@@ -10,6 +10,9 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:module = Import-Ec2OpsTestModule
+    # The manifest, not $module.Path (Ec2Ops.dll): the module is imported through its manifest,
+    # whose nested loader sets up the load context for dependencies/.
+    $script:manifest = Join-Path $script:module.ModuleBase 'Ec2Ops.psd1'
 }
 
 Describe 'Ec2Ops module' {
@@ -31,7 +34,7 @@ Describe 'Ec2Ops module' {
                     $emulator | Stop-Ec2OpsEmulator
                 }
             }
-            $out = Invoke-ChildPwsh -ScriptBlock $script -ArgumentList $script:module.Path
+            $out = Invoke-ChildPwsh -ScriptBlock $script -ArgumentList $script:manifest
             $out.ExitCode | Should -Be 0 -Because ($out.Output -join "`n")
             $out.Output | Should -Contain 'finished'
             ($out.Output -join "`n") | Should -Match 'GET /latest/meta-data/instance-id -> 200'
@@ -261,7 +264,7 @@ Describe 'Remove-Module Ec2Ops' {
             $client = [System.Net.Sockets.TcpClient]::new()
             try { $client.Connect('127.0.0.1', $port); 'port=open' } catch { 'port=closed' } finally { $client.Dispose() }
         }
-        $out = Invoke-ChildPwsh -ScriptBlock $script -ArgumentList $script:module.Path
+        $out = Invoke-ChildPwsh -ScriptBlock $script -ArgumentList $script:manifest
         $out.ExitCode | Should -Be 0 -Because ($out.Output -join "`n")
         $out.Output | Should -Contain 'endpoint=http://before.example/'
         $out.Output | Should -Contain 'region=True'

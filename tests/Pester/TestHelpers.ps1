@@ -213,4 +213,23 @@ function New-TestRpmDatabase {
     [Array]::Copy($page1, 0, $file, 0, $pageSize)
     [Array]::Copy($page2, 0, $file, $pageSize, $pageSize)
     [IO.File]::WriteAllBytes($Path, $file)
+
+# The folder of a package that build/TestTools downloads from NuGet (Pester, other AWSSDK.Core
+# versions), in the NuGet global packages folder; restores build/TestTools first when it is missing.
+function Get-TestPackagePath {
+    param(
+        [Parameter(Mandatory)] [string] $Id,
+        [Parameter(Mandatory)] [string] $Version
+    )
+
+    $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $path = Join-Path $packages $Id.ToLowerInvariant() $Version
+    if (-not (Test-Path -LiteralPath $path)) {
+        $project = Join-Path $PSScriptRoot '..' '..' 'build' 'TestTools' 'TestTools.csproj'
+        & dotnet restore $project --nologo --verbosity quiet | Out-Null
+    }
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "The NuGet package $Id $Version is not in '$packages' even after restoring build/TestTools."
+    }
+    $path
 }

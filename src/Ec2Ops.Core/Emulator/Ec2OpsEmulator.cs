@@ -19,17 +19,18 @@ public sealed class EmulatorRequestLog : System.Collections.ObjectModel.ReadOnly
 }
 
 /// <summary>
-/// A loopback emulator of the EC2 instance metadata service (IMDSv2), for tests and demos off EC2.
-/// It listens on http://127.0.0.1:{port}/ only, answers each connection on a thread of its own (so
-/// concurrent clients really run concurrently, and a starved thread pool in the same process does
-/// not silence it), and stops cleanly. CloudWatch and the EC2 Query API come as POST / on the same
-/// server.
+/// A loopback emulator of the EC2 instance metadata service (IMDSv2), CloudWatch and the EC2 API,
+/// for tests and demos off EC2. It listens on http://127.0.0.1:{port}/ only, answers each
+/// connection on a thread of its own (so concurrent clients really run concurrently, and a starved
+/// thread pool in the same process does not silence it), and stops cleanly. IMDS is served under
+/// /latest/...; CloudWatch and EC2 as Query-protocol POST / (AwsApiService).
 /// </summary>
 public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 {
     private readonly EmulatorHttpServer _server;
     private readonly EmulatorOptions _options;
     private readonly ImdsService _imds;
+    private readonly AwsApiService _aws;
     private readonly Queue<EmulatorRequest> _log = new();
     private readonly object _logGate = new();
     private int _inFlight;
@@ -43,6 +44,8 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         Tree = ImdsDefaultTree.Create(options, startTime);
         Imds = new ImdsScenario(Tree, options.RequireImdsV2);
         _imds = new ImdsService(Tree, Imds, options.TimeProvider);
+        Fleet = options.FleetSize > 0 ? CreditFleet.Generate(options.FleetSize, options, startTime) : CreditFleet.Default(options, startTime);
+        _aws = new AwsApiService(Fleet, Aws, options, Tree, options.TimeProvider);
         _server = EmulatorHttpServer.Start(port, Handle);
         Port = _server.Port;
         Endpoint = new Uri($"http://127.0.0.1:{Port}");
@@ -77,6 +80,12 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     /// <summary>Switches that make IMDS misbehave (disabled, throttled, failing, slow, tokens expired).</summary>
     public ImdsScenario Imds { get; }
+
+    /// <summary>Switches that make the emulated CloudWatch and EC2 misbehave, and the log of their calls.</summary>
+    public AwsScenario Aws { get; } = new();
+
+    /// <summary>The instances EC2 and CloudWatch know (the IMDS instance among them) and their credit metrics.</summary>
+    public CreditFleet Fleet { get; }
 
     /// <summary>The metadata served; tests may Set and Remove paths while the emulator runs.</summary>
     public ImdsTree Tree { get; }
@@ -185,6 +194,12 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
 
     private EmulatorResponse Answer(string method, string path, EmulatorHttpRequest request, CancellationToken stopping)
     {
+        // CloudWatch and EC2 (Query protocol, POST /): AwsApiService.cs.
+        if (AwsApiService.Owns(method, path))
+        {
+            return _aws.Handle(request, stopping);
+        }
+
         if (!ImdsService.Owns(path))
         {
             return EmulatorResponse.Text(404, "Not Found");

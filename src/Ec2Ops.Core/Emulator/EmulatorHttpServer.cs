@@ -263,7 +263,7 @@ internal sealed class EmulatorHttpServer : IDisposable
 
         if (!hasContentType)
         {
-            head.Append("Content-Type: text/plain\r\n");
+            head.Append("Content-Type: ").Append(reply.ContentType ?? "text/plain").Append("\r\n");
         }
 
         head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");

@@ -52,6 +52,12 @@ public sealed partial class EmulatorOptions
     /// </summary>
     internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// 0 (the default) serves the default scenario to EC2 and CloudWatch: the emulated instance and six
+    /// more. N &gt; 0 serves a fleet of N running burstable instances instead (the emulated one first), for benchmarks.
+    /// </summary>
+    public int FleetSize { get; set; }
+
     /// <summary>At most this many requests are kept in <see cref="Ec2OpsEmulator.Requests"/> (oldest dropped).</summary>
     public int RequestLogCapacity { get; set; } = 10_000;
 
@@ -138,6 +144,11 @@ public sealed partial class EmulatorOptions
         if (IamRoleName is not null && !RoleNamePattern().IsMatch(IamRoleName))
         {
             throw Invalid("EmulatorInvalidIamRoleName", nameof(IamRoleName), IamRoleName, "must be 1..64 characters of letters, digits and + = , . @ _ -");
+        }
+
+        if (FleetSize is < 0 or > 100_000)
+        {
+            throw Invalid("EmulatorInvalidFleetSize", nameof(FleetSize), FleetSize, "must be 0 (the default scenario) or 1..100000");
         }
 
         if (RequestLogCapacity < 0)

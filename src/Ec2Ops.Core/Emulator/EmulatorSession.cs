@@ -11,11 +11,12 @@ public sealed record EnvironmentChange(string Name, string? Before, string? Afte
 /// <list type="bullet">
 /// <item><c>AWS_EC2_METADATA_SERVICE_ENDPOINT</c> = the emulator's IMDS endpoint (always).</item>
 /// <item><c>AWS_EC2_METADATA_DISABLED</c> is unset (always), so a disabled IMDS does not hide the emulator.</item>
+/// <item><c>AWS_ENDPOINT_URL_CLOUDWATCH</c> and <c>AWS_ENDPOINT_URL_EC2</c> = the emulator (always), for its CloudWatch and EC2.</item>
 /// <item><c>AWS_REGION</c> = the emulator's region, only when neither AWS_REGION nor AWS_DEFAULT_REGION is set.</item>
 /// <item><c>AWS_ACCESS_KEY_ID</c> / <c>AWS_SECRET_ACCESS_KEY</c> = dummy values, only when AWS_ACCESS_KEY_ID is not set,
 /// so later calls to the emulator's CloudWatch/EC2 APIs can be signed without looking for real credentials.</item>
 /// </list>
-/// Variables the user set are never overwritten except the IMDS endpoint and the IMDS kill switch,
+/// Variables the user set are never overwritten except the endpoints and the IMDS kill switch,
 /// which the emulator exists to change.
 /// </summary>
 public sealed class EmulatorSession : IDisposable
@@ -24,6 +25,8 @@ public sealed class EmulatorSession : IDisposable
     public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
     public const string AccessKeyVariable = "AWS_ACCESS_KEY_ID";
     public const string SecretKeyVariable = "AWS_SECRET_ACCESS_KEY";
+    public const string CloudWatchEndpointVariable = "AWS_ENDPOINT_URL_CLOUDWATCH";
+    public const string Ec2EndpointVariable = "AWS_ENDPOINT_URL_EC2";
 
     /// <summary>The dummy credentials set when none are configured; obviously not real.</summary>
     public const string DummyAccessKeyId = "AKIAEC2OPSEMULATOR00";
@@ -62,6 +65,10 @@ public sealed class EmulatorSession : IDisposable
             // Without the trailing slash, as users write it; SDKs join "/latest/..." to it.
             (ImdsSettings.EndpointVariable, imdsEndpoint.GetLeftPart(UriPartial.Authority)),
             (ImdsSettings.DisabledVariable, null),
+
+            // CloudWatch and EC2 of the emulator, as the AWS SDKs and CLI read them.
+            (CloudWatchEndpointVariable, imdsEndpoint.GetLeftPart(UriPartial.Authority)),
+            (Ec2EndpointVariable, imdsEndpoint.GetLeftPart(UriPartial.Authority)),
         };
 
         if (IsUnset(environment, RegionVariable) && IsUnset(environment, DefaultRegionVariable))

@@ -4,8 +4,8 @@ using System.Security.Cryptography;
 
 namespace Ec2Ops.Core.Emulator;
 
-/// <summary>A reply the emulator sends: status, text body and extra headers.</summary>
-internal sealed record EmulatorResponse(int StatusCode, string Body, IReadOnlyDictionary<string, string>? Headers = null)
+/// <summary>A reply the emulator sends: status, text body, extra headers and the content type (text/plain when null).</summary>
+internal sealed record EmulatorResponse(int StatusCode, string Body, IReadOnlyDictionary<string, string>? Headers = null, string? ContentType = null)
 {
     public static EmulatorResponse Text(int status, string body) => new(status, body);
 }

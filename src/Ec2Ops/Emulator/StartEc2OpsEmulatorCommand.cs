@@ -50,6 +50,10 @@ public sealed class StartEc2OpsEmulatorCommand : Ec2OpsCmdlet
     public Hashtable? Tag { get; set; }
 
     [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int FleetSize { get; set; }
+
+    [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
@@ -60,6 +64,7 @@ public sealed class StartEc2OpsEmulatorCommand : Ec2OpsCmdlet
             InstanceType = InstanceType,
             Region = Region,
             RequireImdsV2 = !AllowImdsV1,
+            FleetSize = FleetSize,
         };
 
         if (AvailabilityZone is not null)

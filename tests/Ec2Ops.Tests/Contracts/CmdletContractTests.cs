@@ -161,8 +161,8 @@ public class CmdletContractTests
     {
         var format = XDocument.Load(Path.Combine(ModuleLayout.ModuleDirectory, "Ec2Ops.Format.ps1xml"));
         using var context = ModuleLayout.OpenModule();
-        var types = new[] { "Ec2Ops.dll", "Ec2Ops.Core.dll" }
-            .SelectMany(f => context.LoadFromAssemblyPath(Path.Combine(ModuleLayout.ModuleDirectory, f)).GetExportedTypes())
+        var types = new[] { ModuleLayout.ModuleAssembly, Path.Combine(ModuleLayout.DependencyDirectory, "Ec2Ops.Core.dll") }
+            .SelectMany(f => context.LoadFromAssemblyPath(f).GetExportedTypes())
             .Select(t => t.FullName)
             .ToHashSet();
         var unknown = format.Descendants("TypeName").Select(t => t.Value.Trim()).Where(t => !types.Contains(t));
@@ -173,7 +173,7 @@ public class CmdletContractTests
     public void CoreDoesNotReferencePowerShell()
     {
         using var context = ModuleLayout.OpenModule();
-        var core = context.LoadFromAssemblyPath(Path.Combine(ModuleLayout.ModuleDirectory, "Ec2Ops.Core.dll"));
+        var core = context.LoadFromAssemblyPath(Path.Combine(ModuleLayout.DependencyDirectory, "Ec2Ops.Core.dll"));
         Assert.DoesNotContain(core.GetReferencedAssemblies(), a => a.Name == "System.Management.Automation");
     }
 
@@ -182,6 +182,40 @@ public class CmdletContractTests
     {
         // PowerShell brings its own; shipping the reference assembly would break loading.
         Assert.False(File.Exists(Path.Combine(ModuleLayout.ModuleDirectory, "System.Management.Automation.dll")));
+        Assert.False(File.Exists(Path.Combine(ModuleLayout.DependencyDirectory, "System.Management.Automation.dll")));
+    }
+
+    [Fact]
+    public void DependenciesLiveInTheirOwnFolderAndOnlyTheModuleFilesAtTheTop()
+    {
+        // design.md rule 5: everything the module depends on loads in its own AssemblyLoadContext,
+        // from dependencies/; at the top, only what PowerShell loads into the default context.
+        var top = Directory.GetFiles(ModuleLayout.ModuleDirectory, "*.dll").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { "Ec2Ops.Loader.dll", "Ec2Ops.dll" }, top);
+        foreach (var dependency in new[] { "Ec2Ops.Core.dll", "AWSSDK.Core.dll", "AWSSDK.EC2.dll" })
+        {
+            Assert.True(File.Exists(Path.Combine(ModuleLayout.DependencyDirectory, dependency)), $"{dependency} is not in dependencies/");
+        }
+    }
+
+    [Fact]
+    public void ManifestImportsTheLoaderBeforeTheCmdlets()
+    {
+        var manifest = File.ReadAllText(ModuleLayout.Manifest);
+        Assert.Equal(new[] { "Ec2Ops.Loader.dll" }, ManifestList(manifest, "NestedModules"));
+    }
+
+    [Fact]
+    public void OnlyCoreCrossesIntoTheModuleLoadContext()
+    {
+        // Ec2Ops.dll and the loader load in the default context: a direct reference to an AWS SDK
+        // assembly there would bind to whatever AWSSDK another module loaded first.
+        using var context = ModuleLayout.OpenModule();
+        var cmdlets = context.LoadFromAssemblyPath(ModuleLayout.ModuleAssembly).GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.Contains("Ec2Ops.Core", cmdlets);
+        Assert.DoesNotContain(cmdlets, n => n.StartsWith("AWSSDK", StringComparison.Ordinal) || n.StartsWith("MathNet", StringComparison.Ordinal));
+        var loader = context.LoadFromAssemblyPath(Path.Combine(ModuleLayout.ModuleDirectory, "Ec2Ops.Loader.dll")).GetReferencedAssemblies().Select(a => a.Name!);
+        Assert.All(loader, n => Assert.True(n.StartsWith("System", StringComparison.Ordinal) || n is "netstandard" or "mscorlib", $"the loader references {n}"));
     }
 
     [Fact]

@@ -8,6 +8,9 @@ internal static class ModuleLayout
 {
     public static string ModuleDirectory => Path.GetFullPath(Metadata("ModuleDirectory"));
 
+    /// <summary>Where the module keeps its dependencies, loaded in its own AssemblyLoadContext.</summary>
+    public static string DependencyDirectory => Path.Combine(ModuleDirectory, "dependencies");
+
     public static string ModuleAssembly => Path.Combine(ModuleDirectory, "Ec2Ops.dll");
 
     public static string SystemManagementAutomation => Path.GetFullPath(Metadata("SystemManagementAutomation"));
@@ -23,6 +26,7 @@ internal static class ModuleLayout
     {
         var paths = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
             .Concat(Directory.GetFiles(ModuleDirectory, "*.dll"))
+            .Concat(Directory.Exists(DependencyDirectory) ? Directory.GetFiles(DependencyDirectory, "*.dll") : Array.Empty<string>())
             .Append(SystemManagementAutomation)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => g.Last());

@@ -21,13 +21,15 @@ public class EmulatorSessionTests
             new Dictionary<string, string>
             {
                 ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:45678",
+                ["AWS_ENDPOINT_URL_CLOUDWATCH"] = "http://127.0.0.1:45678",
+                ["AWS_ENDPOINT_URL_EC2"] = "http://127.0.0.1:45678",
                 ["AWS_REGION"] = "eu-west-1",
                 ["AWS_ACCESS_KEY_ID"] = EmulatorSession.DummyAccessKeyId,
                 ["AWS_SECRET_ACCESS_KEY"] = EmulatorSession.DummySecretAccessKey,
             },
             Snapshot(env));
         Assert.Equal(
-            new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" },
+            new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_EC2", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" },
             session.Changes.Select(c => c.Name));
         Assert.All(session.Changes, c => Assert.Null(c.Before));
     }
@@ -70,6 +72,7 @@ public class EmulatorSessionTests
             ["AWS_ACCESS_KEY_ID"] = "AKIAUSERKEY",
             ["AWS_SECRET_ACCESS_KEY"] = "user-secret",
             ["AWS_PROFILE"] = "prod",
+            ["AWS_ENDPOINT_URL_EC2"] = "https://vpce-ec2.example",
         };
         var env = Env(before);
 
@@ -81,8 +84,10 @@ public class EmulatorSessionTests
             Assert.Equal("ap-south-1", during["AWS_REGION"]);
             Assert.Equal("AKIAUSERKEY", during["AWS_ACCESS_KEY_ID"]);
             Assert.Equal("user-secret", during["AWS_SECRET_ACCESS_KEY"]);
-            Assert.Equal(new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED" }, session.Changes.Select(c => c.Name));
+            Assert.Equal("http://127.0.0.1:45678", during["AWS_ENDPOINT_URL_EC2"]);
+            Assert.Equal(new[] { "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_EC2" }, session.Changes.Select(c => c.Name));
             Assert.Equal("true", session.Changes[1].Before);
+            Assert.Equal("https://vpce-ec2.example", session.Changes[3].Before);
         }
 
         Assert.Equal(before, Snapshot(env));
