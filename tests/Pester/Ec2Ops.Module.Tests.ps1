@@ -62,6 +62,8 @@ Describe 'What a user sees and exports' {
             StatisticResult  = 1, 2, 3, [double]::NaN | Measure-Statistic -Statistic Sum, Mean, CumSum
             RecordComparison = Test-NotDistinct ([pscustomobject]@{ a = 1; b = 2 }) ([pscustomobject]@{ a = 1; b = 3 })
             PackageVersion   = Get-PackageVersion -Path (Join-Path $TestDrive 'site-packages')
+            CpuCreditBalance = Get-CpuCreditBalance -All -WarningAction Ignore
+            CreditHistory    = Get-CpuCreditBalance -History | Select-Object -Last 3
         }
         # The columns each default table must keep at 80 columns.
         $script:keyColumns = @{
@@ -73,6 +75,8 @@ Describe 'What a user sees and exports' {
             NmfResult        = 'Shape', 'Rank', 'Solver', 'Iterations', 'Converged', 'ReconstructionError'
             RecordComparison = 'Index', 'Result', 'Test', 'DifferentProperties', 'ComparedProperties'
             PackageVersion   = 'Ecosystem', 'Name', 'Version', 'Location'
+            CpuCreditBalance = 'InstanceId', 'Type', 'Balance', 'Max', '%', 'Trend'
+            CreditHistory    = 'InstanceId', 'Timestamp', 'Balance', 'Usage', '%'
         }
     }
 
@@ -82,7 +86,7 @@ Describe 'What a user sees and exports' {
 
     It 'renders the default view of <_> within 80 columns' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'LongPaths', 'IdentityDocument', 'InstanceTag', 'IamInfo',
-        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion') {
+        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory') {
         $text = $script:samples[$_] | Out-String -Width 80
         $lines = $text -split "`\r?`\n"
         $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
@@ -112,7 +116,7 @@ Describe 'What a user sees and exports' {
 
     It 'exports <_> to CSV and JSON with readable values, never type names or enum numbers' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'IdentityDocument', 'InstanceTag', 'IamInfo', 'Emulator',
-        'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion') {
+        'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory') {
         $csv = $script:samples[$_] | ConvertTo-Csv -NoTypeInformation | Out-String
         $json = $script:samples[$_] | ConvertTo-Json -Depth 3 -WarningAction Ignore
         foreach ($text in $csv, $json) {
@@ -197,15 +201,15 @@ Describe 'Help' {
 Describe 'The manifest' {
     BeforeAll {
         $script:manifestPath = Join-Path $script:module.ModuleBase 'Ec2Ops.psd1'
-        $script:manifest = Import-PowerShellDataFile $script:manifestPath
+        $script:manifestData = Import-PowerShellDataFile $script:manifestPath
         $script:exported = @($script:module.ExportedCmdlets.Keys)
         $script:repoRoot = Join-Path $PSScriptRoot '..' '..' | Resolve-Path
     }
 
     It 'describes only cmdlets the module has, and names each of them' {
-        $named = [regex]::Matches($script:manifest.Description, '\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+\b') | ForEach-Object Value | Sort-Object -Unique
+        $named = [regex]::Matches($script:manifestData.Description, '\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+\b') | ForEach-Object Value | Sort-Object -Unique
         $named | Where-Object { $_ -notin $script:exported } | Should -BeNullOrEmpty
-        $script:exported | Where-Object { $script:manifest.Description -notmatch "\b$_\b" } | Should -BeNullOrEmpty
+        $script:exported | Where-Object { $script:manifestData.Description -notmatch "\b$_\b" } | Should -BeNullOrEmpty
     }
 
     It 'tags only what the module has' {
@@ -215,7 +219,7 @@ Describe 'The manifest' {
             Parallel = 'Invoke-Parallel'; Packages = 'Get-PackageVersion'; PackageVersion = 'Get-PackageVersion'
             NMF = 'Invoke-Nmf'; IMDS = 'Get-InstanceMetadata'; Statistics = 'Measure-Statistic'; Emulator = 'Start-Ec2OpsEmulator'
         }
-        foreach ($tag in $script:manifest.PrivateData.PSData.Tags) {
+        foreach ($tag in $script:manifestData.PrivateData.PSData.Tags) {
             if ($promises.ContainsKey($tag)) {
                 $script:exported | Should -Contain $promises[$tag] -Because "the tag $tag promises it"
             }

@@ -163,7 +163,7 @@ Describe 'Get-PackageVersion' {
 
             $core = Get-PackageVersion Ec2Ops.Core -Path (Get-Module Ec2Ops).ModuleBase -Ecosystem Assembly
             $core | Should -BeOfType ([Ec2Ops.Core.Packages.AssemblyPackageVersion])
-            $core.AssemblyVersion | Should -Be ([Reflection.AssemblyName]::GetAssemblyName((Join-Path (Get-Module Ec2Ops).ModuleBase 'Ec2Ops.Core.dll')).Version.ToString())
+            $core.AssemblyVersion | Should -Be ([Reflection.AssemblyName]::GetAssemblyName((Join-Path (Get-Module Ec2Ops).ModuleBase 'dependencies' 'Ec2Ops.Core.dll')).Version.ToString())
         }
 
         It 'reads assemblies without loading them' {

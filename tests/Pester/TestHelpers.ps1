@@ -25,8 +25,8 @@ function Import-Ec2OpsTestModule {
 
 # The variables Start-Ec2OpsEmulator may set and Stop-Ec2OpsEmulator restores.
 function Get-AwsVariableName {
-    'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION',
-    'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
+    'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_ENDPOINT_URL_CLOUDWATCH',
+    'AWS_ENDPOINT_URL_EC2', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'
 }
 
 # The caller's values of those variables (null = not set), to put back after a test file.
@@ -213,6 +213,7 @@ function New-TestRpmDatabase {
     [Array]::Copy($page1, 0, $file, 0, $pageSize)
     [Array]::Copy($page2, 0, $file, $pageSize, $pageSize)
     [IO.File]::WriteAllBytes($Path, $file)
+}
 
 # The folder of a package that build/TestTools downloads from NuGet (Pester, other AWSSDK.Core
 # versions), in the NuGet global packages folder; restores build/TestTools first when it is missing.

@@ -132,6 +132,19 @@ public sealed class AwsScenario
         _counts.Clear();
     }
 
+    /// <summary>The switches that are on, e.g. "Denied cloudwatch:GetMetricData"; "healthy" when none is.</summary>
+    public override string ToString()
+    {
+        var on = new List<string>();
+        if (ThrottleNextRequests > 0) on.Add($"ThrottleNextRequests {ThrottleNextRequests}");
+        if (FailNextRequests > 0) on.Add($"FailNextRequests {FailNextRequests} ({FailStatusCode})");
+        if (MaxDatapointsPerPage != DefaultMaxDatapointsPerPage) on.Add($"MaxDatapointsPerPage {MaxDatapointsPerPage}");
+        if (ResponseDelay > TimeSpan.Zero) on.Add($"ResponseDelay {ResponseDelay.TotalMilliseconds:0.###} ms");
+        if (!VerifySignatures) on.Add("signatures not checked");
+        if (DeniedActions.Count > 0) on.Add("Denied " + string.Join(", ", DeniedActions));
+        return on.Count == 0 ? "healthy" : string.Join("; ", on);
+    }
+
     /// <summary>Healthy again: no throttling, failures, denials or forced statuses; default page size and delay.</summary>
     public void Reset()
     {

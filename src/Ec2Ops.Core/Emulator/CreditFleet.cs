@@ -198,6 +198,9 @@ public sealed class CreditFleet
 
     public EmulatedInstance? Find(string instanceId) => _byId.TryGetValue(instanceId, out var found) ? found : null;
 
+    /// <summary>What a CSV cell shows for the fleet.</summary>
+    public override string ToString() => Instances.Count == 1 ? "1 instance" : $"{Instances.Count} instances";
+
     /// <summary>The start of the newest period with data: the last 5-minute boundary minus one period.</summary>
     public static DateTimeOffset NewestTimestamp(DateTimeOffset now)
     {
