@@ -19,6 +19,7 @@
         'Start-Ec2OpsEmulator'
         'Stop-Ec2OpsEmulator'
         'Invoke-Nmf'
+        'Invoke-Parallel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
