@@ -218,12 +218,24 @@ internal static class ParallelRecords
         }
     }
 
-    private static IDictionary AsDictionary(object? value) => value switch
+    private static IDictionary AsDictionary(object? value)
     {
-        IDictionary dictionary => dictionary,
-        PSObject { BaseObject: IDictionary dictionary } => dictionary,
-        _ => new Hashtable(),
-    };
+        var source = value switch
+        {
+            IDictionary dictionary => dictionary,
+            PSObject { BaseObject: IDictionary dictionary } => dictionary,
+            _ => new Hashtable(),
+        };
+
+        // Deserialized collections come wrapped in PSObjects; the bag's own values are read bare.
+        var bare = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in source)
+        {
+            bare[entry.Key] = entry.Value is PSObject { BaseObject: IEnumerable and not string } wrapped ? wrapped.BaseObject : entry.Value;
+        }
+
+        return bare;
+    }
 
     private static object? Unwrap(object? value) => value is PSObject { BaseObject: not PSCustomObject } wrapped ? wrapped.BaseObject : value;
 }
