@@ -207,9 +207,15 @@ internal sealed class WorkerSetup
 
     private static object? EvaluateUsing(PSCmdlet cmdlet, UsingExpressionAst usingAst)
     {
-        if (usingAst.SubExpression is VariableExpressionAst variable && !variable.VariablePath.IsDriveQualified)
+        if (usingAst.SubExpression is VariableExpressionAst variable)
         {
-            string name = variable.VariablePath.UserPath;
+            string name = UsingPrefixPattern.Replace(variable.Extent.Text, "").TrimStart('{').TrimEnd('}');
+            if (name.Contains(':'))
+            {
+                // A drive-qualified name, e.g. $using:env:PATH.
+                return Unwrap(cmdlet.SessionState.InvokeCommand.InvokeScript("${" + name + "}").FirstOrDefault());
+            }
+
             var found = cmdlet.SessionState.PSVariable.Get(name);
             if (found is null)
             {
@@ -223,7 +229,9 @@ internal sealed class WorkerSetup
             return Unwrap(found.Value);
         }
 
-        var results = cmdlet.SessionState.InvokeCommand.InvokeScript(usingAst.SubExpression.Extent.Text);
+        // $using:list[1] or $using:item.Name: the same expression on the caller's variable.
+        string expression = UsingPrefixPattern.Replace(usingAst.SubExpression.Extent.Text, m => m.Groups[1].Success ? "${" : "$");
+        var results = cmdlet.SessionState.InvokeCommand.InvokeScript(expression);
         return results.Count switch
         {
             0 => null,
@@ -231,6 +239,9 @@ internal sealed class WorkerSetup
             _ => results.Select(Unwrap).ToArray(),
         };
     }
+
+    private static readonly System.Text.RegularExpressions.Regex UsingPrefixPattern =
+        new(@"^\$(\{)?using:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static object? Unwrap(object? value) =>
         value is PSObject { BaseObject: ScriptBlock block } ? block : value;
