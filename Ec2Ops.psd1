@@ -5,7 +5,7 @@
     Author               = 'Ec2Ops contributors'
     CompanyName          = 'Ec2Ops contributors'
     Copyright            = '(c) Ec2Ops contributors. MIT License.'
-    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), with a local IMDS emulator to try it all without an AWS account.'
+    Description          = 'EC2 instance administration from pwsh, one command per question: instance metadata (IMDSv2, Get-InstanceMetadata), plus NMF (Invoke-Nmf), pandas-style where/mask (Invoke-Where, Invoke-Mask), NaN-aware statistics (Measure-Statistic) and NULL-safe comparison (Test-NotDistinct), a parallel runner on threads or pwsh processes (Invoke-Parallel), with a local IMDS emulator to try it all without an AWS account.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('Ec2Ops.Format.ps1xml')
@@ -26,10 +26,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'NMF', 'Statistics', 'DataTools', 'Emulator', 'Linux', 'PSEdition_Core')
+            Tags         = @('AWS', 'EC2', 'IMDS', 'InstanceMetadata', 'NMF', 'Statistics', 'DataTools', 'Emulator', 'Parallel', 'ForEach-Object', 'Runspace', 'Linux', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/ec2ops/Ec2Ops'
             LicenseUri   = 'https://github.com/ec2ops/Ec2Ops/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with session token caching, strict v1 fallback, bounded-concurrency recursion, typed documents); Start-/Stop-Ec2OpsEmulator (local IMDSv2 emulator); Invoke-Nmf (scikit-learn NMF, faster); Invoke-Where, Invoke-Mask, Measure-Statistic, Test-NotDistinct.'
+            ReleaseNotes = 'First release: Get-InstanceMetadata (IMDSv2 with session token caching, strict v1 fallback, bounded-concurrency recursion, typed documents); Start-/Stop-Ec2OpsEmulator (local IMDSv2 emulator); Invoke-Nmf (scikit-learn NMF, faster); Invoke-Where, Invoke-Mask, Measure-Statistic, Test-NotDistinct; Invoke-Parallel (threads or processes, ordered or as completed, per-item timeouts, jobs).'
         }
     }
 }

@@ -20,5 +20,8 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
         EmulatorRegistry.Process.Stop();
+
+        // Invoke-Parallel keeps idle runspaces for the next call; their code is going away.
+        RunspaceCache.Clear();
     }
 }
