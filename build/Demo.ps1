@@ -49,6 +49,24 @@ try {
         . Show-Step '$V = [double[][]]@(@(4, 5, 0, 3), @(3, 3, 1, 3), @(5, 2, 4, 0), @(0, 4, 2, 1), @(0, 1, 5, 1)); $nmf = Invoke-Nmf -Matrix $V -Rank 2 -Init Nndsvd; $nmf'
         . Show-Step '$nmf.W | ForEach-Object { $_ -join "  " }'
     }
+
+    if (Get-Command Invoke-Parallel -ErrorAction Ignore) {
+        Write-Host ''
+        Write-Host '== Invoke-Parallel (concurrent.futures)' -ForegroundColor Yellow
+        . Show-Step '$emulator.Imds.ResponseDelay = [timespan]::FromMilliseconds(400)'
+        . Show-Step '$token = Invoke-RestMethod -Method Put "$($emulator.Endpoint)latest/api/token" -Headers @{
+            "X-aws-ec2-metadata-token-ttl-seconds" = 300 }'
+        . Show-Step '$urls = "instance-id", "instance-type", "ami-id", "local-ipv4" |
+            ForEach-Object { "$($emulator.Endpoint)latest/meta-data/$_" }'
+        . Show-Step '(Measure-Command { $urls | ForEach-Object { Invoke-RestMethod $_ -Headers @{
+            "X-aws-ec2-metadata-token" = $token } } }).TotalSeconds'
+        . Show-Step '(Measure-Command { $urls | Invoke-Parallel { Invoke-RestMethod $_ -Headers @{
+            "X-aws-ec2-metadata-token" = $using:token } } }).TotalSeconds'
+        . Show-Step '$emulator.Imds.ResponseDelay = [timespan]::Zero'
+        . Show-Step '1..4 | Invoke-Parallel { if ($_ -eq 3) { throw "bad" }; $_ } -Ordered -ErrorAction Continue'
+        . Show-Step '1, 9 | Invoke-Parallel { Start-Sleep $_; $_ } -TimeoutSeconds 2 -ErrorAction Continue'
+        . Show-Step '1..4 | Invoke-Parallel { Start-Sleep -Milliseconds (50 * $_); $_ } -IncludeTiming'
+    }
 }
 finally {
     $emulator | Stop-Ec2OpsEmulator

@@ -296,29 +296,16 @@ internal sealed class RunspaceWorker : IParallelWorker
 /// <summary>
 /// Opened runspaces kept for the next items and the next calls: opening one costs tens of
 /// milliseconds, which dominates short items. A runspace comes back only from a worker that was
-/// never stopped mid-item, and is reset on the way in: global variables (ResetRunspaceState),
-/// location, and every function, alias and module added since it was opened. Idle runspaces are
-/// closed after <see cref="IdleTimeout"/>; at most <see cref="MaxIdle"/> are kept.
+/// never stopped mid-item, and is reset before it is used again: global variables
+/// (ResetRunspaceState), location, and every function, alias and module added since it was opened.
+/// The reset happens when a runspace is taken (on the worker's own start, in parallel with the
+/// others), so the end of a run never waits for it. Idle runspaces are closed after
+/// <see cref="IdleTimeout"/>; at most <see cref="MaxIdle"/> are kept.
 /// </summary>
 internal static class RunspaceCache
 {
-    private const string CleanupScript = """
-        param($Functions, $Aliases, $Modules)
-        Get-Module | Where-Object { -not $Modules.Contains($_.Name) } | Remove-Module -Force -ErrorAction SilentlyContinue
-        Get-ChildItem -Path function: | Where-Object { -not $Functions.Contains($_.Name) } | Remove-Item -Force -ErrorAction SilentlyContinue
-        Get-ChildItem -Path alias: | Where-Object { -not $Aliases.Contains($_.Name) } | Remove-Item -Force -ErrorAction SilentlyContinue
-        """;
-
-    private const string BaselineScript = """
-        [pscustomobject]@{
-            Functions = [System.Collections.Generic.HashSet[string]]::new([string[]](Get-ChildItem -Path function:).Name, [System.StringComparer]::OrdinalIgnoreCase)
-            Aliases = [System.Collections.Generic.HashSet[string]]::new([string[]](Get-ChildItem -Path alias:).Name, [System.StringComparer]::OrdinalIgnoreCase)
-            Modules = [System.Collections.Generic.HashSet[string]]::new([string[]]@((Get-Module).Name), [System.StringComparer]::OrdinalIgnoreCase)
-        }
-        """;
-
     private static readonly ConcurrentDictionary<PSLanguageMode, InitialSessionState> States = new();
-    private static readonly ConcurrentDictionary<Guid, PSObject> Baselines = new();
+    private static readonly ConcurrentDictionary<Guid, Baseline> Baselines = new();
     private static readonly ConcurrentStack<(Runspace Runspace, DateTime Since)> Idle = new();
     private static readonly Timer Sweeper = new(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 
@@ -328,6 +315,7 @@ internal static class RunspaceCache
 
     public static int IdleCount => Idle.Count;
 
+    /// <summary>An idle runspace of this language mode, reset; null when there is none.</summary>
     public static Runspace? TryTake(PSLanguageMode mode)
     {
         var skipped = new List<(Runspace, DateTime)>();
@@ -337,7 +325,7 @@ internal static class RunspaceCache
             {
                 if (entry.Runspace.RunspaceStateInfo.State != RunspaceState.Opened)
                 {
-                    entry.Runspace.Dispose();
+                    Discard(entry.Runspace);
                     continue;
                 }
 
@@ -347,7 +335,10 @@ internal static class RunspaceCache
                     continue;
                 }
 
-                return entry.Runspace;
+                if (Reset(entry.Runspace))
+                {
+                    return entry.Runspace;
+                }
             }
 
             return null;
@@ -376,47 +367,20 @@ internal static class RunspaceCache
         runspace.ThreadOptions = PSThreadOptions.ReuseThread;
         runspace.Open();
         runspace.Name = "Ec2OpsParallel" + runspace.Id;
-        using (var ps = PowerShell.Create())
-        {
-            ps.Runspace = runspace;
-            var baseline = ps.AddScript(BaselineScript).Invoke();
-            if (baseline.Count == 1)
-            {
-                Baselines[runspace.InstanceId] = baseline[0];
-            }
-        }
-
+        Baselines[runspace.InstanceId] = Baseline.Of(runspace);
         return runspace;
     }
 
-    /// <summary>Resets a runspace and keeps it for reuse; closes it when it cannot be reset or too many are idle.</summary>
+    /// <summary>Keeps a runspace for reuse (it is reset when taken); closes it when too many are idle.</summary>
     public static void Return(Runspace runspace)
     {
-        if (Idle.Count >= MaxIdle || !Baselines.TryGetValue(runspace.InstanceId, out var baseline))
+        if (Idle.Count >= MaxIdle || !Baselines.ContainsKey(runspace.InstanceId))
         {
             Discard(runspace);
             return;
         }
 
-        try
-        {
-            using (var ps = PowerShell.Create())
-            {
-                ps.Runspace = runspace;
-                ps.AddScript(CleanupScript)
-                    .AddArgument(baseline.Properties["Functions"].Value)
-                    .AddArgument(baseline.Properties["Aliases"].Value)
-                    .AddArgument(baseline.Properties["Modules"].Value);
-                ps.Invoke();
-            }
-
-            runspace.ResetRunspaceState();
-            Idle.Push((runspace, DateTime.UtcNow));
-        }
-        catch (Exception error) when (error is RuntimeException or InvalidOperationException or PSInvalidOperationException)
-        {
-            Discard(runspace);
-        }
+        Idle.Push((runspace, DateTime.UtcNow));
     }
 
     public static void Discard(Runspace runspace)
@@ -440,6 +404,46 @@ internal static class RunspaceCache
         }
     }
 
+    private static bool Reset(Runspace runspace)
+    {
+        if (!Baselines.TryGetValue(runspace.InstanceId, out var baseline))
+        {
+            Discard(runspace);
+            return false;
+        }
+
+        try
+        {
+            var now = Baseline.Of(runspace);
+            var provider = runspace.SessionStateProxy.InvokeProvider;
+            foreach (string name in now.Functions.Except(baseline.Functions, StringComparer.OrdinalIgnoreCase))
+            {
+                provider.Item.Remove(@"function:\" + WildcardPattern.Escape(name), false);
+            }
+
+            foreach (string name in now.Aliases.Except(baseline.Aliases, StringComparer.OrdinalIgnoreCase))
+            {
+                provider.Item.Remove(@"alias:\" + WildcardPattern.Escape(name), false);
+            }
+
+            var modules = now.Modules.Except(baseline.Modules, StringComparer.OrdinalIgnoreCase).ToArray();
+            if (modules.Length > 0)
+            {
+                using var ps = PowerShell.Create();
+                ps.Runspace = runspace;
+                ps.AddCommand("Remove-Module").AddParameter("Name", modules).AddParameter("Force").AddParameter("ErrorAction", ActionPreference.SilentlyContinue).Invoke();
+            }
+
+            runspace.ResetRunspaceState();
+            return true;
+        }
+        catch (Exception error) when (error is RuntimeException or InvalidOperationException or PSInvalidOperationException)
+        {
+            Discard(runspace);
+            return false;
+        }
+    }
+
     private static void Sweep()
     {
         var keep = new List<(Runspace, DateTime)>();
@@ -458,6 +462,35 @@ internal static class RunspaceCache
         for (int i = keep.Count - 1; i >= 0; i--)
         {
             Idle.Push(keep[i]);
+        }
+    }
+
+    /// <summary>What a runspace had when it was opened: its functions, aliases and modules.</summary>
+    private sealed class Baseline(HashSet<string> functions, HashSet<string> aliases, HashSet<string> modules)
+    {
+        public HashSet<string> Functions { get; } = functions;
+
+        public HashSet<string> Aliases { get; } = aliases;
+
+        public HashSet<string> Modules { get; } = modules;
+
+        public static Baseline Of(Runspace runspace)
+        {
+            var commands = runspace.SessionStateProxy.InvokeCommand;
+            var functions = commands.GetCommands("*", CommandTypes.Function | CommandTypes.Filter, nameIsPattern: true).Select(c => c.Name);
+            var aliases = commands.GetCommands("*", CommandTypes.Alias, nameIsPattern: true).Select(c => c.Name);
+            var modules = ModuleNames(runspace);
+            return new Baseline(
+                new HashSet<string>(functions, StringComparer.OrdinalIgnoreCase),
+                new HashSet<string>(aliases, StringComparer.OrdinalIgnoreCase),
+                new HashSet<string>(modules, StringComparer.OrdinalIgnoreCase));
+        }
+
+        private static IEnumerable<string> ModuleNames(Runspace runspace)
+        {
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            return ps.AddCommand("Get-Module").Invoke<PSModuleInfo>().Select(m => m.Name).ToList();
         }
     }
 }
