@@ -77,6 +77,16 @@ Describe 'Invoke-Parallel' {
             $results.Index | Sort-Object | Should -Be (0..11)
         }
 
+        It 'holds the workers back while the caller does not consume output (bounded memory)' {
+            $started = [System.Collections.Concurrent.ConcurrentBag[int]]::new()
+            $seen = $null
+            1..20000 | Invoke-Parallel { $s = $using:started; $s.Add($_); $_ } -ThrottleLimit 2 | ForEach-Object {
+                if ($null -eq $seen) { Start-Sleep -Seconds 2; $seen = $started.Count }
+            }
+            $started.Count | Should -Be 20000
+            $seen | Should -BeLessThan 1200   # the window (64) and the write queue (1024), not the whole input
+        }
+
         It 'streams: the pipeline is consumed as it comes and output flows before the input ends' {
             $elapsed = Measure-Command {
                 $first = & { foreach ($i in 1..1000000) { $i } } | Invoke-Parallel { $_ * 2 } | Select-Object -First 5
