@@ -16,7 +16,7 @@ BeforeAll {
 Describe 'Invoke-Parallel' {
     Context 'the seed: fetching URLs from a slow server (ThreadPoolExecutor)' {
         BeforeAll {
-            $saved = Save-AwsEnvironment
+            # Stop-Ec2OpsEmulator puts the AWS variables back exactly as they were.
             $emulator = Start-Ec2OpsEmulator -Force -AllowImdsV1
             $emulator.Imds.ResponseDelay = [timespan]::FromMilliseconds(500)
             $base = $emulator.Endpoint.ToString().TrimEnd('/')
@@ -26,7 +26,6 @@ Describe 'Invoke-Parallel' {
 
         AfterAll {
             Stop-Ec2OpsEmulator
-            Restore-AwsEnvironment $saved
         }
 
         It 'fetches every URL and is much faster than a sequential loop' {
