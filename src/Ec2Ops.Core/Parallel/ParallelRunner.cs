@@ -35,6 +35,7 @@ public sealed class ParallelRunner : IDisposable
     private long _failed;
     private long _workersStarted;
     private long _pendingPeak;
+    private int _starting;
     private int _inputCompleted;
     private int _started;
     private Exception? _fatal;
@@ -215,6 +216,35 @@ public sealed class ParallelRunner : IDisposable
             var reader = _queue.Reader;
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
+                if (worker is null && !_runDeadline.IsCancellationRequested)
+                {
+                    // Start a worker only for inputs that no worker already starting will take, and
+                    // before taking one: an input goes to whichever worker is ready first.
+                    if (reader.Count > Volatile.Read(ref _starting))
+                    {
+                        Interlocked.Increment(ref _starting);
+                        try
+                        {
+                            worker = await CreateWorkerAsync(slot).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _starting);
+                        }
+
+                        if (worker is null)
+                        {
+                            return;
+                        }
+                    }
+                    else
+                    {
+                        // Enough workers are starting for what is queued; look again shortly.
+                        await Task.Delay(1, _stop.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
                 while (reader.TryRead(out var item))
                 {
                     if (_stop.IsCancellationRequested)

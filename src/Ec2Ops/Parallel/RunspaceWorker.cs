@@ -212,7 +212,7 @@ internal sealed class RunspaceWorker : IParallelWorker
             }
         }
 
-        if (_setup.Location is { } location)
+        if (_setup.Location is { } location && !string.Equals(proxy.Path.CurrentFileSystemLocation?.ProviderPath, location, StringComparison.Ordinal))
         {
             try
             {
