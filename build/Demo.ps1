@@ -95,6 +95,32 @@ try {
     )
     . Show-Step '$nmf.W | ForEach-Object { $_ -join ", " }'
 
+    Show-Section 'Invoke-Parallel: concurrent.futures for the pipeline'
+    . Show-Step @(
+        '$emulator.Imds.ResponseDelay = [timespan]::FromMilliseconds(400)'
+        '$base = "$($emulator.Endpoint)latest"'
+        '$ttl = @{ "X-aws-ec2-metadata-token-ttl-seconds" = 300 }'
+        '$token = Invoke-RestMethod -Method Put "$base/api/token" -Headers $ttl'
+        '$h = @{ "X-aws-ec2-metadata-token" = $token }'
+        '$urls = "instance-id", "instance-type", "ami-id", "local-ipv4" |'
+        '    ForEach-Object { "$base/meta-data/$_" }'
+    )
+    . Show-Step @(
+        '(Measure-Command {'
+        '    $urls | ForEach-Object { irm $_ -Headers $h } }).TotalSeconds'
+    )
+    . Show-Step @(
+        '(Measure-Command {'
+        '    $urls | Invoke-Parallel { irm $_ -Headers $using:h } }).TotalSeconds'
+    )
+    . Show-Step '$emulator.Imds.ResponseDelay = [timespan]::Zero'
+    . Show-Step '1..4 | Invoke-Parallel { if ($_ -eq 3) { throw "bad" }; $_ } -Ordered'
+    . Show-Step '1, 9 | Invoke-Parallel { Start-Sleep $_; $_ } -TimeoutSeconds 2'
+    . Show-Step @(
+        '1..4 | Invoke-Parallel -IncludeTiming {'
+        '    Start-Sleep -Milliseconds (50 * $_); $_ }'
+    )
+
     Show-Section 'Get-PackageVersion: read from metadata, nothing imported or run'
     . Show-Step @(
         '$site = Join-Path ([IO.Path]::GetTempPath()) ec2ops-demo-site'

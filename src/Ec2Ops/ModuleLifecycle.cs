@@ -33,6 +33,9 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
         StopEmulator();
+
+        // Invoke-Parallel keeps idle runspaces for the next call; their code is going away.
+        RunspaceCache.Clear();
         CoreTypeNames.Unregister();
         DependencyLoadContext.Detach();
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using BenchmarkDotNet.Attributes;
@@ -53,7 +54,8 @@ public class PackageVersionBenchmarks
         _runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         _runspace.Open();
         Run("$env:PSModulePath = $args[0]", ModulePath);
-        var module = Path.Combine(AppContext.BaseDirectory, "Ec2Ops.dll");
+        // The built module through its manifest (its loader resolves dependencies/), as users import it.
+        var module = Path.GetFullPath(typeof(PackageVersionBenchmarks).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ModuleManifest").Value!);
         Run("Import-Module $args[0]", module);
 
         // The anchors must read what Ec2Ops reads, or the comparison means nothing.
