@@ -114,8 +114,14 @@ try {
         '    $urls | Invoke-Parallel { irm $_ -Headers $using:h } }).TotalSeconds'
     )
     . Show-Step '$emulator.Imds.ResponseDelay = [timespan]::Zero'
-    . Show-Step '1..4 | Invoke-Parallel { if ($_ -eq 3) { throw "bad" }; $_ } -Ordered'
-    . Show-Step '1, 9 | Invoke-Parallel { Start-Sleep $_; $_ } -TimeoutSeconds 2'
+    . Show-Step @(
+        '1..4 | Invoke-Parallel -Ordered -ErrorAction Continue {'
+        '    if ($_ -eq 3) { throw "bad" }; $_ }'
+    )
+    . Show-Step @(
+        '1, 9 | Invoke-Parallel -TimeoutSeconds 2 -ErrorAction Continue {'
+        '    Start-Sleep $_; $_ }'
+    )
     . Show-Step @(
         '1..4 | Invoke-Parallel -IncludeTiming {'
         '    Start-Sleep -Milliseconds (50 * $_); $_ }'

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Reflection;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Emulator;
@@ -12,6 +13,9 @@ namespace Ec2Ops.Commands;
 /// </summary>
 public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
+    // Imports alive in the process's user runspaces (not counting Invoke-Parallel's workers).
+    private static int s_imports;
+
     /// <summary>
     /// Import-Module: Ec2Ops.Core and every dependency resolve into the module's own load context
     /// (dependencies/). The nested loader module has attached already, before PowerShell looked at
@@ -20,6 +24,11 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
     /// </summary>
     public void OnImport()
     {
+        if (!RunspaceCache.IsWorker(Runspace.DefaultRunspace))
+        {
+            Interlocked.Increment(ref s_imports);
+        }
+
         DependencyLoadContext.Attach();
         CoreTypeNames.Register();
     }
@@ -32,6 +41,14 @@ public sealed class ModuleLifecycle : IModuleAssemblyInitializer, IModuleAssembl
     /// </summary>
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        // The load context, the type names and the emulator are process-wide, while Import-Module and
+        // Remove-Module happen per runspace: a removal in Invoke-Parallel's worker runspaces (their
+        // reset) or in one of several user runspaces must not take them away from the others.
+        if (RunspaceCache.IsWorker(Runspace.DefaultRunspace) || Interlocked.Decrement(ref s_imports) > 0)
+        {
+            return;
+        }
+
         StopEmulator();
 
         // Invoke-Parallel keeps idle runspaces for the next call; their code is going away.

@@ -35,16 +35,12 @@ internal static class ParallelRecords
             position = inner.InvocationInfo?.PositionMessage;
         }
 
-        var record = new ErrorRecord(exception, ParallelErrorIds.ItemFailed, itemCategory, input)
+        // Where in the script block it failed, under the message, as PowerShell shows a script's error.
+        string where = position is { Length: > 0 } ? Environment.NewLine + position.Trim() : string.Empty;
+        return new ErrorRecord(exception, ParallelErrorIds.ItemFailed, itemCategory, input)
         {
-            ErrorDetails = new ErrorDetails($"Input {result.Item.Describe()} failed: {exception.Message}"),
+            ErrorDetails = new ErrorDetails($"Input {result.Item.Describe()} failed: {exception.Message}{where}"),
         };
-        if (position is { Length: > 0 })
-        {
-            record.ErrorDetails.RecommendedAction = "Where the script block failed: " + position.Trim();
-        }
-
-        return record;
     }
 
     /// <summary>A record of a running item's error stream: kept as written, with the input as target when it has none.</summary>

@@ -315,6 +315,9 @@ internal static class RunspaceCache
 
     public static int IdleCount => Idle.Count;
 
+    /// <summary>True for a runspace this cache opened for Invoke-Parallel's workers.</summary>
+    public static bool IsWorker(Runspace? runspace) => runspace is not null && Baselines.ContainsKey(runspace.InstanceId);
+
     /// <summary>An idle runspace of this language mode, reset; null when there is none.</summary>
     public static Runspace? TryTake(PSLanguageMode mode)
     {
