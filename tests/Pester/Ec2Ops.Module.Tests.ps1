@@ -64,6 +64,7 @@ Describe 'What a user sees and exports' {
             PackageVersion   = Get-PackageVersion -Path (Join-Path $TestDrive 'site-packages')
             CpuCreditBalance = Get-CpuCreditBalance -All -WarningAction Ignore
             CreditHistory    = Get-CpuCreditBalance -History | Select-Object -Last 3
+            ParallelResult   = 1..3 | Invoke-Parallel { $_ * 2 } -IncludeTiming -Ordered
         }
         # The columns each default table must keep at 80 columns.
         $script:keyColumns = @{
@@ -77,6 +78,7 @@ Describe 'What a user sees and exports' {
             PackageVersion   = 'Ecosystem', 'Name', 'Version', 'Location'
             CpuCreditBalance = 'InstanceId', 'Type', 'Balance', 'Max', '%', 'Trend'
             CreditHistory    = 'InstanceId', 'Timestamp', 'Balance', 'Usage', '%'
+            ParallelResult   = 'Index', 'Input', 'Output', 'Elapsed', 'Worker'
         }
     }
 
@@ -86,7 +88,7 @@ Describe 'What a user sees and exports' {
 
     It 'renders the default view of <_> within 80 columns' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'LongPaths', 'IdentityDocument', 'InstanceTag', 'IamInfo',
-        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory') {
+        'Emulator', 'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory', 'ParallelResult') {
         $text = $script:samples[$_] | Out-String -Width 80
         $lines = $text -split "`\r?`\n"
         $lines | Where-Object { $_.Length -gt 80 } | Should -BeNullOrEmpty
@@ -116,7 +118,7 @@ Describe 'What a user sees and exports' {
 
     It 'exports <_> to CSV and JSON with readable values, never type names or enum numbers' -ForEach @(
         'InstanceMetadata', 'MetadataEntry', 'IdentityDocument', 'InstanceTag', 'IamInfo', 'Emulator',
-        'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory') {
+        'NmfResult', 'StatisticResult', 'RecordComparison', 'PackageVersion', 'CpuCreditBalance', 'CreditHistory', 'ParallelResult') {
         $csv = $script:samples[$_] | ConvertTo-Csv -NoTypeInformation | Out-String
         $json = $script:samples[$_] | ConvertTo-Json -Depth 3 -WarningAction Ignore
         foreach ($text in $csv, $json) {

@@ -103,7 +103,7 @@ Describe 'Invoke-Parallel' {
             $err[0].FullyQualifiedErrorId | Should -Be 'ParallelItemFailed,Ec2Ops.Commands.InvokeParallelCommand'
             $err[0].TargetObject | Should -Be 3
             $err[0].Exception.Message | Should -Be 'three is bad'
-            $err[0].ErrorDetails.Message | Should -Be "Input '3' failed: three is bad"
+            $err[0].ErrorDetails.Message | Should -BeLike "Input '3' failed: three is bad*At line:1 char:*throw 'three is bad'*"
         }
 
         It 'stops an input over -TimeoutSeconds with a TimeoutException, replaces its runspace, and goes on' {

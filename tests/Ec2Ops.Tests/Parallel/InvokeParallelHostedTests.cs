@@ -50,7 +50,8 @@ public sealed class InvokeParallelHostedTests : IDisposable
         Assert.Equal("ParallelItemFailed,Ec2Ops.Commands.InvokeParallelCommand", error.FullyQualifiedErrorId);
         Assert.Equal(3, ((PSObject)error.TargetObject).BaseObject);
         Assert.Equal("three is bad", error.Exception.Message);
-        Assert.Equal("Input '3' failed: three is bad", error.ErrorDetails.Message);
+        Assert.StartsWith("Input '3' failed: three is bad" + Environment.NewLine + "At line:1 char:", error.ErrorDetails.Message);
+        Assert.Contains("throw 'three is bad'", error.ErrorDetails.Message);
     }
 
     [Fact]
