@@ -42,6 +42,8 @@ public static class DeadlineTimer
         long due = Stopwatch.GetTimestamp() + (long)(Math.Max(0, after.TotalSeconds) * Stopwatch.Frequency);
         lock (Gate)
         {
+            // The timer thread sleeps until the earliest deadline: wake it only for an earlier one.
+            bool earliest = !Pending.TryPeek(out _, out long next) || due < next;
             Pending.Enqueue(completion, due);
             if (s_thread is null)
             {
@@ -49,7 +51,10 @@ public static class DeadlineTimer
                 s_thread.Start();
             }
 
-            Monitor.Pulse(Gate);
+            if (earliest)
+            {
+                Monitor.Pulse(Gate);
+            }
         }
 
         return new Deadline(completion);

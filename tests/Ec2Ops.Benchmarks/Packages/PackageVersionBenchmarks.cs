@@ -4,6 +4,9 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Job = BenchmarkDotNet.Jobs.Job;
 using Ec2Ops.Core;
 using Ec2Ops.Core.Packages;
 
@@ -28,10 +31,17 @@ namespace Ec2Ops.Benchmarks.Packages;
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
-[WarmupCount(2)]
-[IterationCount(8)]
+[Config(typeof(InProcessConfig))]
 public class PackageVersionBenchmarks
 {
+    // In process, as the other hosted-PowerShell benchmarks: the module is imported from its build
+    // output (dependencies/ beside it), which a generated benchmark project would not reproduce.
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() =>
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(8));
+    }
+
     public const int Distributions = 2000;
     public const int Modules = 300;
 
