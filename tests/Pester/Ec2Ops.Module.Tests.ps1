@@ -28,6 +28,9 @@ Describe 'Ec2Ops module' {
                     Get-InstanceMetadata -Path instance-id -Debug 5>&1 | ForEach-Object { "$_" }
                     Invoke-Nmf -Matrix @(@(1, 2), @(3, 4)) -Rank 1 -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object { "$_" }
                     1, 2, 3 | Measure-Statistic -Statistic Sum -Debug 5>&1 | Out-Null
+                    Get-CpuCreditBalance -Debug 5>&1 | Out-Null
+                    Get-PackageVersion -Ecosystem PowerShell -Debug 5>&1 | Out-Null
+                    1, 2 | Invoke-Parallel { $_ } -Debug 5>&1 | Out-Null
                     'finished'
                 }
                 finally {
