@@ -70,72 +70,51 @@ public static class AwsErrors
         var said = string.IsNullOrWhiteSpace(message) ? "" : $": {message!.Trim().TrimEnd('.')}.";
         var answered = $"{service} {operation} at {endpoint} answered {httpStatus}{(code is null ? "" : " " + code)}{(said.Length > 0 ? said : ".")}";
         var tried = attempts > 1 ? $" (after {attempts} attempts)" : "";
+
         // The request id stays out of the message (it differs on every call): it is the exception's RequestId.
-        var requestIdText = "";
+        AwsServiceException Error(string errorId, Ec2OpsErrorCategory category, string text, string? action = null, string? permission = null) =>
+            new(errorId, category, text, service, operation, code, httpStatus, requestId, permission, targetObject, inner) { RecommendedAction = action };
 
         if (code is not null && DeniedCodes.Contains(code) || httpStatus == 403 && code is null)
         {
             var permission = PermissionFor(service, operation);
-            return new AwsServiceException(
+            return Error(
                 "AwsAccessDenied",
                 Ec2OpsErrorCategory.PermissionDenied,
-                $"{answered} The credentials in use are not allowed to call it: they need the IAM permission {permission}.{requestIdText}",
-                service, operation, code, httpStatus, requestId, permission, targetObject, inner)
-            {
-                RecommendedAction = $"Allow {permission} in the policy of the role or user these credentials belong to (for the instance: its instance profile role), or use other credentials (-ProfileName).",
-            };
+                $"{answered} The credentials in use are not allowed to call it: they need the IAM permission {permission}.",
+                $"Allow {permission} in the policy of the role or user these credentials belong to (for the instance: its instance profile role), or use other credentials (-ProfileName).",
+                permission);
         }
 
         if (code is not null && AuthenticationCodes.Contains(code))
         {
-            return new AwsServiceException(
+            return Error(
                 "AwsAuthenticationFailed",
                 Ec2OpsErrorCategory.AuthenticationError,
-                $"{answered} The credentials were not accepted (wrong, expired or for another partition), or the clock of this machine is off.{requestIdText}",
-                service, operation, code, httpStatus, requestId, null, targetObject, inner)
-            {
-                RecommendedAction = "Check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, -ProfileName, the instance profile) and the system clock.",
-            };
+                $"{answered} The credentials were not accepted (wrong, expired or for another partition), or the clock of this machine is off.",
+                "Check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, -ProfileName, the instance profile) and the system clock.");
         }
 
         if (IsThrottling(code) || httpStatus == 429)
         {
-            return new AwsServiceException(
+            return Error(
                 "AwsThrottled",
                 Ec2OpsErrorCategory.LimitsExceeded,
-                $"{answered}{tried} The account's request rate for this API is exhausted.{requestIdText}",
-                service, operation, code, httpStatus, requestId, null, targetObject, inner)
-            {
-                RecommendedAction = "Wait a moment and run the command again; fewer concurrent scripts calling the same API help.",
-            };
+                $"{answered}{tried} The account's request rate for this API is exhausted.",
+                "Wait a moment and run the command again; fewer concurrent scripts calling the same API help.");
         }
 
         if (code is not null && InvalidRequestCodes.Contains(code) || httpStatus == 400 && code is null)
         {
-            return new AwsServiceException(
-                "AwsInvalidRequest",
-                Ec2OpsErrorCategory.InvalidArgument,
-                $"{answered}{requestIdText}",
-                service, operation, code, httpStatus, requestId, null, targetObject, inner);
+            return Error("AwsInvalidRequest", Ec2OpsErrorCategory.InvalidArgument, answered);
         }
 
         if (httpStatus >= 500 || code is not null && ServerCodes.Contains(code))
         {
-            return new AwsServiceException(
-                "AwsServiceError",
-                Ec2OpsErrorCategory.ResourceUnavailable,
-                $"{answered}{tried} The service failed on its side.{requestIdText}",
-                service, operation, code, httpStatus, requestId, null, targetObject, inner)
-            {
-                RecommendedAction = "Run the command again in a moment.",
-            };
+            return Error("AwsServiceError", Ec2OpsErrorCategory.ResourceUnavailable, $"{answered}{tried} The service failed on its side.", "Run the command again in a moment.");
         }
 
-        return new AwsServiceException(
-            "AwsRequestFailed",
-            Ec2OpsErrorCategory.NotSpecified,
-            $"{answered}{requestIdText}",
-            service, operation, code, httpStatus, requestId, null, targetObject, inner);
+        return Error("AwsRequestFailed", Ec2OpsErrorCategory.NotSpecified, answered);
     }
 
     /// <summary>The exception for a call that got no answer: connection refused, DNS, timeout.</summary>
