@@ -261,9 +261,9 @@ public sealed partial class AwsContext
 
     internal static Uri ParseEndpoint(string value, string source)
     {
-        if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0)
+        if (HttpEndpoint.TryParse(value, out var endpoint))
         {
-            return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+            return endpoint;
         }
 
         throw new Ec2OpsException(

@@ -117,10 +117,9 @@ public sealed record ImdsSettings
 
     private static Uri ParseEndpoint(string value, string source)
     {
-        if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0)
+        if (HttpEndpoint.TryParse(value, out var endpoint))
         {
-            // The client appends "latest/..." to the endpoint, so it must end with a slash.
-            return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+            return endpoint;
         }
 
         throw new Ec2OpsException(
