@@ -33,8 +33,6 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     private readonly AwsApiService _aws;
     private readonly Queue<EmulatorRequest> _log = new();
     private readonly object _logGate = new();
-    private int _inFlight;
-    private int _maxInFlight;
     private int _stopped;
 
     private Ec2OpsEmulator(int port, EmulatorOptions options, DateTimeOffset startTime)
@@ -103,7 +101,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The most requests that were being handled at the same moment.</summary>
-    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+    public int MaxConcurrentRequests => _server.MaxInFlight;
 
     /// <summary>Starts an emulator; throws an <see cref="Ec2OpsException"/> for bad options or a port in use.</summary>
     public static Ec2OpsEmulator Start(EmulatorOptions? options = null)
@@ -138,7 +136,7 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
             _log.Clear();
         }
 
-        Volatile.Write(ref _maxInFlight, 0);
+        _server.ResetMaxInFlight();
     }
 
     /// <summary>
@@ -168,16 +166,14 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
     // Called on the connection's own thread; a slow reply waits there, cut short when the emulator stops.
     private EmulatorResponse Handle(EmulatorHttpRequest request, CancellationToken stopping)
     {
-        int now = Interlocked.Increment(ref _inFlight);
-        UpdateMax(now);
         string path = request.Url.AbsolutePath;
         bool hadToken = !string.IsNullOrEmpty(request.Headers[ImdsService.TokenHeader]);
         try
         {
             EmulatorResponse reply = Answer(request.HttpMethod, Uri.UnescapeDataString(path), request, stopping);
 
-            // Logged, and no longer counted in flight, before the reply goes out: a client that has
-            // its answer finds it in the log, and its next request never overlaps this one.
+            // Logged before the reply goes out (the server stops counting it in flight then too): a
+            // client that has its answer finds it in the log, and its next request never overlaps this one.
             Log(request.HttpMethod, path, reply.StatusCode, hadToken);
             return reply;
         }
@@ -185,10 +181,6 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         {
             Log(request.HttpMethod, path, 503, hadToken);
             throw;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -212,21 +204,6 @@ public sealed class Ec2OpsEmulator : IDisposable, IAsyncDisposable
         }
 
         return _imds.Handle(method, path, name => request.Headers[name]);
-    }
-
-    private void UpdateMax(int current)
-    {
-        int seen = Volatile.Read(ref _maxInFlight);
-        while (current > seen)
-        {
-            int prior = Interlocked.CompareExchange(ref _maxInFlight, current, seen);
-            if (prior == seen)
-            {
-                return;
-            }
-
-            seen = prior;
-        }
     }
 
     private void Log(string method, string path, int status, bool hadToken)

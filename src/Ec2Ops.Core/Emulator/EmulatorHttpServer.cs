@@ -49,6 +49,8 @@ internal sealed class EmulatorHttpServer : IDisposable
     private readonly HashSet<Socket> _connections = new();
     private readonly object _gate = new();
     private int _stopped;
+    private int _inFlight;
+    private int _maxInFlight;
 
     private EmulatorHttpServer(TcpListener listener, Func<EmulatorHttpRequest, CancellationToken, EmulatorResponse> handle)
     {
@@ -108,7 +110,25 @@ internal sealed class EmulatorHttpServer : IDisposable
     /// <summary>Requests being handled right now (read, answered, not yet written).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    private int _inFlight;
+    /// <summary>The most requests that were being handled at the same moment since start or <see cref="ResetMaxInFlight"/>.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    public void ResetMaxInFlight() => Volatile.Write(ref _maxInFlight, 0);
+
+    private void RaiseMaxInFlight(int current)
+    {
+        int seen = Volatile.Read(ref _maxInFlight);
+        while (current > seen)
+        {
+            int prior = Interlocked.CompareExchange(ref _maxInFlight, current, seen);
+            if (prior == seen)
+            {
+                return;
+            }
+
+            seen = prior;
+        }
+    }
 
     private void AcceptLoop()
     {
@@ -217,7 +237,7 @@ internal sealed class EmulatorHttpServer : IDisposable
                 }
 
                 EmulatorResponse reply;
-                Interlocked.Increment(ref _inFlight);
+                RaiseMaxInFlight(Interlocked.Increment(ref _inFlight));
                 try
                 {
                     reply = _handle(parsed.Request, _stopping.Token);
