@@ -18,10 +18,9 @@ Import-Module (Join-Path $PSScriptRoot 'ReadmeExamples.psm1') -Force
 $ModulePath = (Resolve-Path $ModulePath).Path
 $ReadmePath = (Resolve-Path $ReadmePath).Path
 
-# As the test does: no AWS settings, a scratch working folder.
-foreach ($name in 'AWS_EC2_METADATA_SERVICE_ENDPOINT', 'AWS_EC2_METADATA_DISABLED', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY') {
-    Remove-Item -LiteralPath "Env:$name" -ErrorAction Ignore
-}
+# As tests/Pester/README.Tests.ps1 does: no AWS settings, a scratch working folder.
+. (Join-Path $PSScriptRoot '..' 'tests' 'Pester' 'TestHelpers.ps1')
+foreach ($name in Get-AwsVariableName) { Set-EnvironmentValue -Name $name -Value $null }
 $scratch = Join-Path ([IO.Path]::GetTempPath()) "ec2ops-readme-$PID"
 $null = New-Item -ItemType Directory -Force $scratch
 
