@@ -80,7 +80,7 @@ public sealed class InvokeParallelHostedTests : IDisposable
         Assert.True(latency < TimeSpan.FromSeconds(5), $"Ctrl+C took {latency.TotalMilliseconds} ms");
         Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
         Thread.Sleep(500);
-        Assert.Equal(0, finished.Count);
+        Assert.Empty(finished);
         Assert.Equal(4, started.Count);
     }
 
