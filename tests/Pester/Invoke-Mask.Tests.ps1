@@ -61,11 +61,7 @@ Describe 'Invoke-Mask' {
         @((Get-Help Invoke-Mask -Full).Examples.Example).Count | Should -BeGreaterOrEqual 2
     }
     Context 'a property whose getter throws' {
-        BeforeAll {
-            if (-not ('Ec2OpsFlakyRecord' -as [type])) {
-                Add-Type -TypeDefinition 'public class Ec2OpsFlakyRecord { public int a => 1; public int b => throw new System.InvalidOperationException("boom"); }'
-            }
-        }
+        BeforeAll { Add-FlakyRecordType }
 
         It 'is an error naming the property and the item, not a NULL, whether read by -Property or by the script' {
             $good = [pscustomobject]@{ a = 1; b = 5 }

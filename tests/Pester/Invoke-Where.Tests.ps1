@@ -126,11 +126,7 @@ Describe 'Invoke-Where' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 3
     }
     Context 'a property whose getter throws' {
-        BeforeAll {
-            if (-not ('Ec2OpsFlakyRecord' -as [type])) {
-                Add-Type -TypeDefinition 'public class Ec2OpsFlakyRecord { public int a => 1; public int b => throw new System.InvalidOperationException("boom"); }'
-            }
-        }
+        BeforeAll { Add-FlakyRecordType }
 
         It 'is an error naming the property and the item, not a NULL, whether read by -Property or by the script' {
             $good = [pscustomobject]@{ a = 1; b = 5 }

@@ -57,6 +57,14 @@ function Set-EnvironmentValue {
     }
 }
 
+# [Ec2OpsFlakyRecord]: property 'a' reads 1, property 'b' throws "boom". One definition for every file
+# that uses it: a type cannot be redefined in a session, so a second, different one would go unseen.
+function Add-FlakyRecordType {
+    if (-not ('Ec2OpsFlakyRecord' -as [type])) {
+        Add-Type -TypeDefinition 'public class Ec2OpsFlakyRecord { public int a => 1; public int b => throw new System.InvalidOperationException("boom"); }'
+    }
+}
+
 # Runs a script block in a fresh 'pwsh -NoProfile -NonInteractive' (the same pwsh as this one), so
 # state that cannot be undone in-process (loaded assemblies, prompts) is tested in isolation.
 # Returns the exit code and every line the child wrote to its output, error and other streams.
